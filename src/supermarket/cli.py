@@ -65,9 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", type=int, default=1000, help="rows per delivery (default 1000)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--file-delay", type=float, default=0.0, metavar="SEC", help="pause between files")
-    p.add_argument(
-        "--supermarket-delay", type=float, default=0.0, metavar="SEC", help="pause between supermarkets"
-    )
+    p.add_argument("--supermarket-delay", type=float, default=0.0, metavar="SEC", help="pause between supermarkets")
     p.add_argument(
         "--never-deliver",
         type=_supermarkets,

@@ -42,7 +42,7 @@ def _check_header(file: Location) -> None:
     if file.size() == 0:
         raise BadInputError("file is empty (0 bytes); expected a header line and rows", file=file.path)
     with file.open_read() as fh:
-        head: bytes = fh.read(HEADER_PROBE_BYTES)  # type: ignore[attr-defined]
+        head: bytes = fh.read(HEADER_PROBE_BYTES)
     first = head.split(b"\n", 1)[0].rstrip(b"\r")
     try:
         header = first.decode("utf-8-sig")
@@ -65,37 +65,32 @@ def _check_header(file: Location) -> None:
         )
 
 
-def _reason_sql() -> str:
+def _shown(column: str) -> str:
+    """SQL for a value as it appeared, quoted, for error messages."""
+    return f"coalesce('\"' || {column} || '\"', 'empty')"
+
+
+def _reason_sql(supermarket_id: int) -> str:
     """One SQL expression: '' for a good row, else every rule it breaks, '; '-separated."""
+    price = "TRY_CAST({} AS DECIMAL(12,2))"
     checks = [f"CASE WHEN nullif(trim({c}), '') IS NULL THEN '{c} is empty' END" for c in REQUIRED_TEXT]
     for c in ("regular_price", "promo_price"):
         checks += [
-            f"CASE WHEN TRY_CAST({c} AS DECIMAL(12,2)) IS NULL THEN '{c} is not a number: ' || "
-            f"coalesce('"
-            " || {c} || "
-            "', 'empty') END",
-            f"CASE WHEN TRY_CAST({c} AS DECIMAL(12,2)) <= 0 THEN '{c} must be > 0, got ' || {c} END",
+            f"CASE WHEN {price.format(c)} IS NULL THEN '{c} is not a number: ' || {_shown(c)} END",
+            f"CASE WHEN {price.format(c)} <= 0 THEN '{c} must be > 0, got ' || {c} END",
         ]
     for c in ("promo_start", "promo_end"):
         checks.append(
-            f"CASE WHEN TRY_CAST({c} AS DATE) IS NULL THEN '{c} is not a date (YYYY-MM-DD): ' || "
-            f"coalesce('"
-            " || {c} || "
-            "', 'empty') END"
+            f"CASE WHEN TRY_CAST({c} AS DATE) IS NULL THEN '{c} is not a date (YYYY-MM-DD): ' || {_shown(c)} END"
         )
     checks += [
-        "CASE WHEN TRY_CAST(supermarket_id AS INTEGER) IS NULL THEN 'supermarket_id is not an integer: ' "
-        "|| coalesce('"
-        " || supermarket_id || "
-        "', 'empty') "
-        "WHEN TRY_CAST(supermarket_id AS INTEGER) <> $sid THEN 'supermarket_id ' || supermarket_id "
-        "|| ' does not match the delivery''s supermarket ' || $sid END",
+        "CASE WHEN TRY_CAST(supermarket_id AS INTEGER) IS NULL THEN 'supermarket_id is not an integer: ' || "
+        f"{_shown('supermarket_id')} WHEN TRY_CAST(supermarket_id AS INTEGER) <> {supermarket_id} THEN "
+        f"'supermarket_id ' || supermarket_id || ' does not match the delivery''s supermarket {supermarket_id}' END",
         "CASE WHEN TRY_CAST(units_sold AS BIGINT) IS NULL THEN 'units_sold is not an integer: ' || "
-        "coalesce('"
-        " || units_sold || "
-        "', 'empty') WHEN TRY_CAST(units_sold AS BIGINT) < 0 THEN "
+        f"{_shown('units_sold')} WHEN TRY_CAST(units_sold AS BIGINT) < 0 THEN "
         "'units_sold must be >= 0, got ' || units_sold END",
-        "CASE WHEN TRY_CAST(promo_price AS DECIMAL(12,2)) > TRY_CAST(regular_price AS DECIMAL(12,2)) "
+        f"CASE WHEN {price.format('promo_price')} > {price.format('regular_price')} "
         "THEN 'promo_price ' || promo_price || ' is above regular_price ' || regular_price END",
         "CASE WHEN TRY_CAST(promo_end AS DATE) < TRY_CAST(promo_start AS DATE) "
         "THEN 'promo_end ' || promo_end || ' is before promo_start ' || promo_start END",
@@ -118,19 +113,22 @@ def _load(con: duckdb.DuckDBPyConnection, files: list[Location], supermarket_id:
     con.execute("CREATE TEMP TABLE parsed AS " + " UNION ALL ".join(selects))
     con.execute(
         "CREATE TEMP TABLE checked AS SELECT *, "
-        + _reason_sql().replace("$sid", str(supermarket_id))
+        + _reason_sql(supermarket_id)
         + " AS reason FROM (SELECT *, row_number() OVER (PARTITION BY "
         + cols
         + " ORDER BY file_no, rec) AS dup FROM parsed)"
     )
     # Structural rejects (wrong column count, invalid UTF-8, ...) of every file, with their line numbers.
+    # Structural rejects (wrong column count, invalid UTF-8, ...) of every file, one per line (DuckDB may
+    # report a short line once per missing column).
+    rejects = " UNION ALL ".join(
+        f"SELECT {i} AS file_no, line::BIGINT AS line, lower(replace(error_type::VARCHAR, '_', ' ')) || ': ' "
+        f"|| error_message AS reason, csv_line FROM rejects_{i}"
+        for i in range(len(files))
+    )
     con.execute(
-        "CREATE TEMP TABLE structural AS "
-        + " UNION ALL ".join(
-            f"SELECT {i} AS file_no, line, lower(replace(error_type::VARCHAR, '_', ' ')) || ': ' || "
-            f"error_message AS reason, csv_line FROM rejects_{i}"
-            for i in range(len(files))
-        )
+        "CREATE TEMP TABLE structural AS SELECT file_no, line, min(reason) AS reason, "
+        f"any_value(csv_line) AS csv_line FROM ({rejects}) GROUP BY file_no, line"
     )
 
 
@@ -149,9 +147,7 @@ def process(storage: str, supermarket_id: int, date: dt.date) -> ProcessResult:
     raw = Location.of(layout.partition(RAW, supermarket_id, date))
     manifest_file = raw.child(MANIFEST)
     if not manifest_file.exists():
-        raise BadInputError(
-            "no raw copy of this delivery (no _MANIFEST.json): run copy-to-raw first", file=raw.path
-        )
+        raise BadInputError("no raw copy of this delivery (no _MANIFEST.json): run copy-to-raw first", file=raw.path)
     manifest = json.loads(manifest_file.read_bytes())
     files = [raw.child(f["name"]) for f in manifest["files"]]
     for f in files:
@@ -176,9 +172,7 @@ def process(storage: str, supermarket_id: int, date: dt.date) -> ProcessResult:
             f"TO {engine.quote(out)} (FORMAT parquet, COMPRESSION zstd)"
         )
     names = [f["name"] for f in manifest["files"]]
-    file_name = (
-        "CASE file_no " + " ".join(f"WHEN {i} THEN {engine.quote(n)}" for i, n in enumerate(names)) + " END"
-    )
+    file_name = "CASE file_no " + " ".join(f"WHEN {i} THEN {engine.quote(n)}" for i, n in enumerate(names)) + " END"
     raw_cols = ", ".join(COLUMNS)
     null_cols = ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS)
     with quarantine.child(REJECTED_FILE).atomic_local_file() as out:

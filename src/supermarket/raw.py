@@ -32,7 +32,7 @@ class FileEntry:
 def _checksum(location: Location) -> str:
     digest = hashlib.sha256()
     with location.open_read() as fh:
-        while chunk := fh.read(1 << 20):  # type: ignore[attr-defined]
+        while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
 

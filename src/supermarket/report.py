@@ -54,8 +54,7 @@ def _page(date: dt.date, rows: list[dict[str, Any]], missing: list[int]) -> str:
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td>{html.escape(', '.join(r[c]) if isinstance(r[c], list) else f'{r[c]:,}')}</td>"
-            for c in COLUMNS
+            f"<td>{html.escape(', '.join(r[c]) if isinstance(r[c], list) else f'{r[c]:,}')}</td>" for c in COLUMNS
         )
         + "</tr>"
         for r in rows
@@ -79,9 +78,9 @@ def report(storage: str, date: dt.date, supermarkets: Sequence[int]) -> dict[str
     rows: list[dict[str, Any]] = []
     missing: list[int] = []
     for supermarket_id in supermarkets:
-        summary = Location.of(layout.partition(METRICS, supermarket_id, date)).child(SUMMARY_FILE)
-        if summary.exists():
-            rows.append(json.loads(summary.read_bytes()))
+        metrics_summary = Location.of(layout.partition(METRICS, supermarket_id, date)).child(SUMMARY_FILE)
+        if metrics_summary.exists():
+            rows.append(json.loads(metrics_summary.read_bytes()))
         else:
             missing.append(supermarket_id)
     if not rows:
@@ -97,9 +96,7 @@ def report(storage: str, date: dt.date, supermarkets: Sequence[int]) -> dict[str
         "max_discount_pct DOUBLE, units_sold BIGINT, promo_revenue DOUBLE, customer_savings DOUBLE, "
         "top_categories VARCHAR[])"
     )
-    con.executemany(
-        "INSERT INTO report VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [[r[c] for c in COLUMNS] for r in table]
-    )
+    con.executemany("INSERT INTO report VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [[r[c] for c in COLUMNS] for r in table])
     with target.child(REPORT_TABLE).atomic_local_file() as out:
         con.execute(
             f"COPY (SELECT DATE '{date}' AS date, * FROM report ORDER BY supermarket_id) "

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Sequence
 
 import duckdb
 
+from . import engine
 from .errors import BadInputError
 from .layout import LANDING, SUCCESS_MARKER, Layout
 from .logs import log
@@ -111,7 +113,7 @@ def _rows_query(supermarket_id: int, date: dt.date, seed: int, first: int, count
                strftime(DATE '{date}' - start_back, '%Y-%m-%d') AS promo_start,
                strftime(DATE '{date}' - start_back + length_days, '%Y-%m-%d') AS promo_end,
                units AS units_sold
-        FROM base ORDER BY i
+        FROM base
     """
 
 
@@ -183,7 +185,7 @@ def simulate(
         raise BadInputError(f"--files must be >= 1 and --rows >= 0 (got files={files}, rows={rows})")
     layout = Layout(storage)
     written: list[str] = []
-    con = duckdb.connect()
+    con = engine.connect()
     delivering = [s for s in supermarkets if s not in set(never_deliver)]
     for n, supermarket_id in enumerate(delivering):
         if n and supermarket_delay:
@@ -206,9 +208,8 @@ def simulate(
                     if k and file_delay:
                         time.sleep(file_delay)
                     target = partition.child(os.path.basename(path))
-                    with target.atomic_local_file() as out, open(path, "rb") as src:
-                        with open(out, "wb") as dst:
-                            dst.write(src.read())
+                    with target.atomic_local_file() as out:
+                        shutil.copyfile(path, out)
         if bad != "missing-success":
             if file_delay:
                 time.sleep(file_delay)

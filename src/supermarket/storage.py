@@ -12,8 +12,9 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import IO, ParamSpec, TypeVar, cast
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
@@ -67,8 +68,8 @@ class Location:
     def read_bytes(self) -> bytes:
         return bytes(_io(self.fs.cat_file, self.path))
 
-    def open_read(self) -> contextlib.AbstractContextManager[object]:
-        return _io(self.fs.open, self.path, "rb")  # type: ignore[no-any-return]
+    def open_read(self) -> IO[bytes]:
+        return cast(IO[bytes], _io(self.fs.open, self.path, "rb"))
 
     def write_bytes_atomic(self, data: bytes) -> None:
         with self.atomic_local_file() as tmp, open(tmp, "wb") as fh:
@@ -96,7 +97,7 @@ class Location:
     def copy_from(self, source: Location) -> None:
         """Byte copy of one file, streamed (bounded memory), placed atomically."""
         with self.atomic_local_file() as tmp, source.open_read() as src, open(tmp, "wb") as dst:
-            shutil.copyfileobj(src, dst, length=1 << 20)  # type: ignore[misc]
+            shutil.copyfileobj(src, dst, length=1 << 20)
 
     def makedirs(self) -> None:
         _io(self.fs.makedirs, self.path, exist_ok=True)
@@ -114,11 +115,15 @@ class Location:
             _io(self.fs.rm, self.path, recursive=True)
 
 
-def _io(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _io(func: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
     """Runs a storage call; an OS-level failure becomes an InfraError (a retry may help)."""
     try:
         return func(*args, **kwargs)
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, FileExistsError):
+    except (FileNotFoundError, FileExistsError):
         raise  # callers decide: usually bad input, checked explicitly before
     except OSError as exc:
         raise InfraError(f"storage error on {args[0] if args else '?'}: {exc}") from exc
