@@ -29,7 +29,9 @@ with DAG(
         allowed_states=["success", "failed"],
         mode="reschedule",
         poke_interval=CONFIG.poke_interval,
-        timeout=CONFIG.sensor_timeout,
+        # The ingest run may wait its sensors' full timeout, then process; 2 h of slack on top still ends
+        # long before the next day's report run.
+        timeout=CONFIG.sensor_timeout + dt.timedelta(hours=2),
         pool=SENSOR_POOL,
     )
     wait >> pipeline_step("build_report", "report", date=DATA_DATE, supermarkets=CONFIG.supermarkets)
