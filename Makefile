@@ -4,13 +4,34 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
-TOOLS := $(CURDIR)/.cache/tools/bin
-export PATH := $(TOOLS):$(CURDIR)/$(VENV)/bin:$(PATH)
+export PATH := $(CURDIR)/.cache/tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv demo test lint
-venv: $(VENV)/.installed
+.PHONY: help venv demo test lint test-python bench clean
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+venv: $(VENV)/.installed  ## the virtual environment: task CLI + Airflow 3.3.2 + dev tools
 $(VENV)/.installed: pyproject.toml
 	command -v uv >/dev/null || $(PY) -m pip install -q uv
 	uv venv -q --allow-existing --python 3.11 $(VENV)
 	uv pip install -q --python $(VPY) -e '.[dev,airflow,s3]'
 	touch $@
+
+demo: venv  ## the main job: Airflow standalone + simulated deliveries + the pipeline, locally
+	$(VPY) scripts/demo.py
+
+lint: venv  ## ruff + mypy
+	$(VENV)/bin/ruff check src dags tests scripts benchmarks
+	$(VENV)/bin/ruff format --check src dags tests scripts benchmarks
+	$(VENV)/bin/mypy
+
+test-python: venv  ## task code + DAG tests (real Airflow)
+	$(VPY) -m pytest tests
+
+test: lint test-python  ## everything CI runs
+
+bench: venv  ## benchmarks (not tests): process speed and memory, poke vs reschedule
+	$(VPY) benchmarks/process/bench.py
+
+clean:  ## remove generated state (not the venv)
+	rm -rf .demo .cache/tmp

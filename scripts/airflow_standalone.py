@@ -57,8 +57,13 @@ class Airflow:
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def airflow(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(Path(sys.executable).parent / "airflow"), *args], env=self.env, text=True,
-                              capture_output=True, check=check)
+        return subprocess.run(
+            [str(Path(sys.executable).parent / "airflow"), *args],
+            env=self.env,
+            text=True,
+            capture_output=True,
+            check=check,
+        )
 
     def start(self, timeout: float = 240) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -66,8 +71,13 @@ class Airflow:
         self.airflow("db", "migrate")
         self.airflow("pools", "import", str(POOLS))
         log = open(self.home / "standalone.log", "ab")  # noqa: SIM115 - lives as long as the process
-        self.proc = subprocess.Popen([str(Path(sys.executable).parent / "airflow"), "standalone"], env=self.env,
-                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "airflow"), "standalone"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -117,8 +127,13 @@ class Airflow:
     def unpause(self, dag_id: str) -> None:
         self.request("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
 
-    def trigger(self, dag_id: str, conf: Mapping[str, Any] | None = None, logical_date: str | None = None,
-                run_id: str | None = None) -> requests.Response:
+    def trigger(
+        self,
+        dag_id: str,
+        conf: Mapping[str, Any] | None = None,
+        logical_date: str | None = None,
+        run_id: str | None = None,
+    ) -> requests.Response:
         body: dict[str, Any] = {"logical_date": logical_date, "conf": dict(conf or {})}
         if run_id:
             body["dag_run_id"] = run_id
@@ -147,8 +162,9 @@ class Airflow:
 
 
 @contextmanager
-def standalone(home: Path, extra_env: Mapping[str, str], port: int | None = None,
-               fresh: bool = True) -> Iterator[Airflow]:
+def standalone(
+    home: Path, extra_env: Mapping[str, str], port: int | None = None, fresh: bool = True
+) -> Iterator[Airflow]:
     if fresh and home.exists():
         shutil.rmtree(home)
     af = Airflow(home, port or free_port(), extra_env)

@@ -34,9 +34,26 @@ def scenario_env(storage: Path, poke: int, timeout: int) -> dict[str, str]:
 def start_deliveries(storage: Path, date: str, delay: float, rows: int) -> subprocess.Popen[bytes]:
     """Supermarkets 1, 2, 3 arrive `delay` seconds apart; 4 never delivers."""
     return subprocess.Popen(
-        [sys.executable, "-m", "supermarket", "simulate", "--storage", str(storage), "--date", date,
-         "--supermarkets", "1,2,3,4", "--never-deliver", "4", "--rows", str(rows),
-         "--supermarket-delay", str(delay), "--file-delay", "1"],
+        [
+            sys.executable,
+            "-m",
+            "supermarket",
+            "simulate",
+            "--storage",
+            str(storage),
+            "--date",
+            date,
+            "--supermarkets",
+            "1,2,3,4",
+            "--never-deliver",
+            "4",
+            "--rows",
+            str(rows),
+            "--supermarket-delay",
+            str(delay),
+            "--file-delay",
+            "1",
+        ],
     )
 
 
@@ -64,8 +81,10 @@ def main() -> None:
     env = scenario_env(storage, args.poke_interval, args.sensor_timeout)
     print(f"Starting Airflow standalone (SQLite) in {args.home} on port {args.port} ...", flush=True)
     with standalone(args.home / "airflow", env, port=args.port) as af:
-        print(f"Airflow is up at {af.url} (user admin / admin); pools imported: "
-              f"{', '.join(json.loads((ROOT / 'dags/supermarket_pipeline/pools.json').read_text()))}")
+        print(
+            f"Airflow is up at {af.url} (user admin / admin); pools imported: "
+            f"{', '.join(json.loads((ROOT / 'dags/supermarket_pipeline/pools.json').read_text()))}"
+        )
         deliveries = start_deliveries(storage, args.date, args.delivery_delay, args.rows)
         try:
             logical = f"{args.date}T16:00:00+00:00"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 
 import pytest
@@ -37,9 +38,13 @@ def test_dag_files_import_only_airflow_and_the_standard_library_at_parse_time():
 @pytest.mark.parametrize("supermarket", [1, 2, 3, 4])
 def test_ingest_has_one_independent_branch_per_supermarket(dags, supermarket):
     dag = dags[INGEST]
-    chain = [f"wait_for_supermarket_{supermarket}", f"copy_to_raw_supermarket_{supermarket}",
-             f"process_supermarket_{supermarket}", f"trigger_create_metrics_supermarket_{supermarket}"]
-    for upstream, downstream in zip(chain, chain[1:], strict=False):
+    chain = [
+        f"wait_for_supermarket_{supermarket}",
+        f"copy_to_raw_supermarket_{supermarket}",
+        f"process_supermarket_{supermarket}",
+        f"trigger_create_metrics_supermarket_{supermarket}",
+    ]
+    for upstream, downstream in itertools.pairwise(chain):
         assert dag.get_task(downstream).upstream_task_ids == {upstream}
     assert dag.get_task(chain[0]).upstream_task_ids == set()
     assert len(dag.tasks) == 4 * 4
@@ -51,8 +56,9 @@ def next_run(dag, after: dt.datetime) -> dt.datetime:
     from airflow.timetables.base import TimeRestriction
 
     timetable = coerce_to_core_timetable(dag.timetable)
-    info = timetable.next_dagrun_info(last_automated_data_interval=None,
-                                          restriction=TimeRestriction(earliest=after, latest=None, catchup=True))
+    info = timetable.next_dagrun_info(
+        last_automated_data_interval=None, restriction=TimeRestriction(earliest=after, latest=None, catchup=True)
+    )
     return info.logical_date
 
 
@@ -86,8 +92,9 @@ def test_sensors_reschedule_in_their_pool_and_time_out_before_the_next_run(dags)
 
 
 def test_every_pipeline_step_runs_in_the_pod_pool_and_pools_exist(dags):
-    steps = [t for d in dags.values() for t in d.tasks
-             if type(t).__name__ in ("SupermarketPodOperator", "LocalCliStep")]
+    steps = [
+        t for d in dags.values() for t in d.tasks if type(t).__name__ in ("SupermarketPodOperator", "LocalCliStep")
+    ]
     assert len(steps) == 4 * 2 + 1 + 1
     assert {t.pool for t in steps} == {"supermarket_pods"}
     used = {t.pool for d in dags.values() for t in d.tasks} - {"default_pool"}
@@ -107,8 +114,13 @@ def test_triggers_pass_supermarket_and_date_as_conf(dags):
 
 @pytest.mark.parametrize(
     "name,value",
-    [("supermarket_id", 9), ("supermarket_id", "one"), ("supermarket_id", None), ("date", "24/11/2026"),
-     ("date", None)],
+    [
+        ("supermarket_id", 9),
+        ("supermarket_id", "one"),
+        ("supermarket_id", None),
+        ("date", "24/11/2026"),
+        ("date", None),
+    ],
 )
 def test_create_metrics_params_reject_bad_conf(dags, name, value):
     from airflow.sdk.exceptions import ParamValidationError

@@ -58,8 +58,13 @@ def test_pod_runs_the_task_image_with_the_local_modes_arguments(dags, pods):
     assert container.command in (None, [])  # the image's ENTRYPOINT is `supermarket`
     expected = cli_args("process", storage_url="file:///data", date=DATE, supermarket_id=3)
     assert container.args == expected
-    local = pipeline_step("process_supermarket_3", "process", date="{{ params.date or ds }}",
-                          supermarket_id=3, cfg=dataclasses.replace(CONFIG, execution_mode="local"))
+    local = pipeline_step(
+        "process_supermarket_3",
+        "process",
+        date="{{ params.date or ds }}",
+        supermarket_id=3,
+        cfg=dataclasses.replace(CONFIG, execution_mode="local"),
+    )
     local.render_template_fields({"params": {"date": DATE}, "ds": DATE})
     assert local.arguments == container.args
 

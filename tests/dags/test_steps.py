@@ -1,0 +1,89 @@
+"""Local execution mode for real: the CLI as a subprocess, its exit codes mapped to retry / no retry."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+DATE = "2026-11-24"
+
+
+def local_step(step: str, storage: Path, **kwargs):
+    from supermarket_pipeline.config import CONFIG
+    from supermarket_pipeline.steps import pipeline_step
+
+    cfg = dataclasses.replace(CONFIG, execution_mode="local", storage_url=str(storage))
+    return pipeline_step(f"{step}_test", step, date=DATE, cfg=cfg, **kwargs)
+
+
+def test_local_step_runs_the_cli_and_succeeds(tmp_path):
+    import datetime as dt
+
+    from supermarket.simulate import simulate
+
+    simulate(str(tmp_path), dt.date.fromisoformat(DATE), [1], rows=30)
+    local_step("copy-to-raw", tmp_path, supermarket_id=1).execute({})
+    assert (tmp_path / "raw" / "supermarket_1" / DATE / "_MANIFEST.json").exists()
+
+
+def test_bad_input_fails_without_retry(tmp_path):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    # Nothing delivered: copy-to-raw exits 65 (bad input), so retrying cannot help.
+    with pytest.raises(AirflowFailException, match="exit code 65"):
+        local_step("copy-to-raw", tmp_path, supermarket_id=1).execute({})
+
+
+def test_infrastructure_errors_are_retried(tmp_path):
+    import datetime as dt
+
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+    from supermarket.simulate import simulate
+
+    simulate(str(tmp_path), dt.date.fromisoformat(DATE), [1], rows=10)
+    (tmp_path / "raw").write_text("")  # raw storage unusable, as an unmounted volume would be
+    with pytest.raises(AirflowException, match="exit code 75") as info:
+        local_step("copy-to-raw", tmp_path, supermarket_id=1).execute({})
+    assert not isinstance(info.value, AirflowFailException)
+
+
+@pytest.mark.parametrize("code,retry", [(0, None), (1, True), (2, False), (65, False), (75, True), (137, True)])
+def test_exit_code_policy(code, retry):
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+    from supermarket_pipeline.exit_codes import raise_for_exit_code
+
+    if retry is None:
+        raise_for_exit_code(code, "step")
+        return
+    with pytest.raises(AirflowException) as info:
+        raise_for_exit_code(code, "step")
+    assert isinstance(info.value, AirflowFailException) is (not retry)
+
+
+def test_exit_codes_match_the_task_cli():
+    from supermarket import errors
+    from supermarket_pipeline import exit_codes
+
+    assert (exit_codes.EXIT_USAGE, exit_codes.EXIT_BAD_INPUT, exit_codes.EXIT_INFRA) == (
+        errors.EXIT_USAGE,
+        errors.EXIT_BAD_INPUT,
+        errors.EXIT_INFRA,
+    )
+
+
+def test_pod_exit_code_is_read_from_the_finished_container():
+    from kubernetes.client import models as k8s
+
+    from supermarket_pipeline.pod_operator import container_exit_code
+
+    def pod(code):
+        state = k8s.V1ContainerState(terminated=k8s.V1ContainerStateTerminated(exit_code=code))
+        status = k8s.V1ContainerStatus(name="base", state=state, image="x", image_id="x", ready=False, restart_count=0)
+        return k8s.V1Pod(status=k8s.V1PodStatus(container_statuses=[status]))
+
+    assert container_exit_code(pod(65)) == 65
+    assert container_exit_code(k8s.V1Pod(status=k8s.V1PodStatus())) is None
