@@ -6,7 +6,11 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export PATH := $(CURDIR)/.cache/tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help venv demo test lint test-python bench clean
+IMAGE_TAG ?= dev
+# upstream: python:3.11-slim + apache/airflow from a registry; local: Debian bases made here (no registry).
+IMAGE_BASES ?= upstream
+
+.PHONY: help venv demo test lint test-python deps images test-images locks bench clean
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
@@ -26,9 +30,21 @@ lint: venv  ## ruff + mypy
 	$(VENV)/bin/mypy
 
 test-python: venv  ## task code + DAG tests (real Airflow)
-	$(VPY) -m pytest tests
+	$(VPY) -m pytest tests/task tests/dags
 
-test: lint test-python  ## everything CI runs
+deps:  ## system packages for the image tests (Docker, debootstrap, PostgreSQL), from Debian
+	bash scripts/install-test-deps.sh
+
+images: deps  ## build supermarket-task:$(IMAGE_TAG) and supermarket-airflow:$(IMAGE_TAG)
+	IMAGE_BASES=$(IMAGE_BASES) bash scripts/build-images.sh $(IMAGE_TAG)
+
+test-images: images venv  ## the images for real: pipeline in the task image, Airflow image on PostgreSQL
+	IMAGE_TAG=$(IMAGE_TAG) $(VPY) -m pytest tests/images
+
+locks: venv  ## fail when an image lock file is stale (scripts/lock.sh regenerates them)
+	UV=$$(command -v uv) bash scripts/lock.sh --check
+
+test: lint locks test-python test-images  ## everything CI runs
 
 bench: venv  ## benchmarks (not tests): process speed and memory, poke vs reschedule
 	$(VPY) benchmarks/process/bench.py
