@@ -7,8 +7,8 @@ VPY := $(VENV)/bin/python
 export PATH := $(CURDIR)/.cache/tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
 IMAGE_TAG ?= dev
-# upstream: python:3.11-slim + apache/airflow from a registry; local: Debian bases made here (no registry).
-IMAGE_BASES ?= upstream
+# local (default): Debian bases made here, no registry needed; upstream: python:3.11-slim + apache/airflow from a registry.
+IMAGE_BASES ?= local
 
 .PHONY: help venv demo test lint test-python deps images test-images locks bench clean
 help:  ## list the targets

@@ -94,41 +94,100 @@ def _reason_sql(supermarket_id: int) -> str:
         "THEN 'promo_price ' || promo_price || ' is above regular_price ' || regular_price END",
         "CASE WHEN TRY_CAST(promo_end AS DATE) < TRY_CAST(promo_start AS DATE) "
         "THEN 'promo_end ' || promo_end || ' is before promo_start ' || promo_start END",
-        "CASE WHEN dup > 1 THEN 'exact duplicate of an earlier row' END",
     ]
     return "concat_ws('; ', " + ", ".join(checks) + ")"
 
 
-def _load(con: duckdb.DuckDBPyConnection, files: list[Location], supermarket_id: int) -> None:
-    """Parses every file (all columns as text, so no value is lost to a cast) into `parsed`."""
-    cols = ", ".join(COLUMNS)
-    selects = []
-    for i, f in enumerate(files):
-        selects.append(
-            f"SELECT {i} AS file_no, row_number() OVER () AS rec, {cols} FROM read_csv({engine.quote(f.url)}, "
-            "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
-            f"strict_mode = true, store_rejects = true, rejects_table = 'rejects_{i}', "
-            f"rejects_scan = 'scans_{i}')"
+_CSV = "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true"
+DUPLICATE = "exact duplicate of an earlier row"
+
+
+class _Sources:
+    """SQL over the raw files. All columns are read as text (no value is lost to a cast). Every query streams
+    the CSVs again: memory stays bounded, and re-parsing is cheaper than materialising millions of rows."""
+
+    def __init__(self, files: list[Location], supermarket_id: int) -> None:
+        self.files = files
+        self.reason = _reason_sql(supermarket_id)
+        self._scans = 0
+
+    def _read(self, files: list[Location]) -> str:
+        # Lines the parser rejects go to reject tables instead of failing the scan; one table per scan.
+        self._scans += 1
+        paths = "[" + ", ".join(engine.quote(f.url) for f in files) + "]"
+        return (
+            f"read_csv({paths}, {_CSV}, store_rejects = true, rejects_table = 'rejects_{self._scans}', "
+            f"rejects_scan = 'scans_{self._scans}')"
         )
-    con.execute("CREATE TEMP TABLE parsed AS " + " UNION ALL ".join(selects))
-    con.execute(
-        "CREATE TEMP TABLE checked AS SELECT *, "
-        + _reason_sql(supermarket_id)
-        + " AS reason FROM (SELECT *, row_number() OVER (PARTITION BY "
-        + cols
-        + " ORDER BY file_no, rec) AS dup FROM parsed)"
-    )
-    # Structural rejects (wrong column count, invalid UTF-8, ...) of every file, with their line numbers.
-    # Structural rejects (wrong column count, invalid UTF-8, ...) of every file, one per line (DuckDB may
-    # report a short line once per missing column).
+
+    def per_file(self, select: str, *, numbered: bool) -> tuple[str, list[str]]:
+        """UNION ALL of `select` over each file with its file_no (and its rows numbered in file order: a
+        streaming window, after the per-row work so that runs in parallel). Returns the SQL and the names of
+        the reject tables it fills."""
+        parts, tables = [], []
+        for i, f in enumerate(self.files):
+            inner = f"SELECT {select} FROM {self._read([f])}"
+            tables.append(f"rejects_{self._scans}")
+            rec = "row_number() OVER () AS rec, " if numbered else ""
+            parts.append(f"SELECT {i} AS file_no, {rec}* FROM ({inner})")
+        return " UNION ALL ".join(parts), tables
+
+    def all_files(self, select: str) -> str:
+        return f"SELECT {select} FROM {self._read(self.files)}"
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> int:
+    """Finds structural rejects and exact duplicates; returns the number of duplicate rows."""
+    cols = ", ".join(COLUMNS)
+    # Pass 1: candidate duplicates by row hash (one cheap key); also fills the per-file reject tables.
+    hashes, reject_tables = src.per_file(f"hash({cols}) AS h", numbered=False)
+    con.execute(f"CREATE TEMP TABLE dup_hashes AS SELECT h FROM ({hashes}) GROUP BY h HAVING count(*) > 1")
+    # Structural rejects (wrong column count, invalid UTF-8, ...), one per line (DuckDB may report a short
+    # line once per missing column).
     rejects = " UNION ALL ".join(
         f"SELECT {i} AS file_no, line::BIGINT AS line, lower(replace(error_type::VARCHAR, '_', ' ')) || ': ' "
-        f"|| error_message AS reason, csv_line FROM rejects_{i}"
-        for i in range(len(files))
+        f"|| error_message AS reason, csv_line FROM {table}"
+        for i, table in enumerate(reject_tables)
     )
     con.execute(
         "CREATE TEMP TABLE structural AS SELECT file_no, line, min(reason) AS reason, "
         f"any_value(csv_line) AS csv_line FROM ({rejects}) GROUP BY file_no, line"
+    )
+    # Pass 2, only when hashes collide: exact comparison of the candidates; all but the first are duplicates.
+    con.execute("CREATE TEMP TABLE duplicates (file_no INTEGER, rec BIGINT)")
+    if (con.execute("SELECT count(*) FROM dup_hashes").fetchone() or (0,))[0]:
+        numbered, _ = src.per_file(cols, numbered=True)
+        con.execute(
+            f"INSERT INTO duplicates SELECT file_no, rec FROM (SELECT file_no, rec, row_number() OVER "
+            f"(PARTITION BY {cols} ORDER BY file_no, rec) AS n FROM ({numbered}) "
+            f"WHERE hash({cols}) IN (SELECT h FROM dup_hashes)) WHERE n > 1"
+        )
+    return int((con.execute("SELECT count(*) FROM duplicates").fetchone() or (0,))[0])
+
+
+def _good_rows_sql(src: _Sources, duplicates: int) -> str:
+    typed = ", ".join(f"CAST({c} AS {TYPES[c]}) AS {c}" for c in COLUMNS)
+    if not duplicates:  # the common case: no row numbers needed, fully parallel
+        return f"SELECT {typed} FROM ({src.all_files('*')}) WHERE {src.reason} = ''"
+    numbered, _ = src.per_file(f"*, {src.reason} AS reason", numbered=True)
+    return f"SELECT {typed} FROM ({numbered}) s ANTI JOIN duplicates d USING (file_no, rec) WHERE s.reason = ''"
+
+
+def _rejected_rows_sql(src: _Sources, file_names: list[str]) -> str:
+    cols = ", ".join(COLUMNS)
+    numbered, _ = src.per_file(f"{cols}, {src.reason} AS reason", numbered=True)
+    file_name = "CASE file_no " + " ".join(f"WHEN {i} THEN {engine.quote(n)}" for i, n in enumerate(file_names))
+    null_cols = ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS)
+    flagged = (
+        f"SELECT s.*, concat_ws('; ', nullif(s.reason, ''), CASE WHEN d.rec IS NOT NULL THEN '{DUPLICATE}' END) "
+        f"AS why FROM ({numbered}) s LEFT JOIN duplicates d USING (file_no, rec)"
+    )
+    return (
+        f"SELECT {file_name} END AS source_file, line, reason, raw_line, {cols} FROM ("
+        f"  SELECT file_no, {_line_of_record_sql()} AS line, why AS reason, NULL::VARCHAR AS raw_line, {cols}"
+        f"  FROM ({flagged}) c WHERE why <> ''"
+        f"  UNION ALL SELECT file_no, line, reason, csv_line AS raw_line, {null_cols} FROM structural"
+        ") ORDER BY file_no, line"
     )
 
 
@@ -139,6 +198,12 @@ def _line_of_record_sql() -> str:
         "1 + rec + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) - 1 AS before "
         "FROM structural s WHERE s.file_no = c.file_no) b WHERE b.before < c.rec)"
     )
+
+
+def _copied(cursor: duckdb.DuckDBPyConnection) -> int:
+    """The row count a COPY statement reports."""
+    row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def process(storage: str, supermarket_id: int, date: dt.date) -> ProcessResult:
@@ -156,40 +221,33 @@ def process(storage: str, supermarket_id: int, date: dt.date) -> ProcessResult:
     processed = Location.of(layout.partition(PROCESSED, supermarket_id, date))
     quarantine = Location.of(layout.partition(QUARANTINE, supermarket_id, date))
     con = engine.connect(raw, processed, quarantine)
-    _load(con, files, supermarket_id)
-    records_in, accepted, duplicates = con.execute(
-        "SELECT count(*), count(*) FILTER (reason = ''), count(*) FILTER (dup > 1) FROM checked"
-    ).fetchone() or (0, 0, 0)
-    structural = (con.execute("SELECT count(*) FROM structural").fetchone() or (0,))[0]
-    records_in += structural
+    src = _Sources(files, supermarket_id)
+    duplicates = _prepare(con, src)
+    # The good rows, typed, in file order, then every other record with its file, line and reason(s).
+    # COPY returns the number of rows it wrote.
+    with processed.child(PROMOTIONS_FILE).atomic_local_file() as out:
+        accepted = _copied(
+            con.execute(
+                f"COPY ({_good_rows_sql(src, duplicates)}) TO {engine.quote(out)} (FORMAT parquet, COMPRESSION zstd)"
+            )
+        )
+    with quarantine.child(REJECTED_FILE).atomic_local_file() as out:
+        quarantined = _copied(
+            con.execute(
+                f"COPY ({_rejected_rows_sql(src, [f['name'] for f in manifest['files']])}) TO {engine.quote(out)} "
+                "(FORMAT parquet, COMPRESSION zstd)"
+            )
+        )
+    records_in = accepted + quarantined
     if records_in == 0:
         raise BadInputError("delivery has no data rows (every file holds only the header)", file=raw.path)
-
-    typed = ", ".join(f"CAST({c} AS {TYPES[c]}) AS {c}" for c in COLUMNS)
-    with processed.child(PROMOTIONS_FILE).atomic_local_file() as out:
-        con.execute(
-            f"COPY (SELECT {typed} FROM checked WHERE reason = '' ORDER BY file_no, rec) "
-            f"TO {engine.quote(out)} (FORMAT parquet, COMPRESSION zstd)"
-        )
-    names = [f["name"] for f in manifest["files"]]
-    file_name = "CASE file_no " + " ".join(f"WHEN {i} THEN {engine.quote(n)}" for i, n in enumerate(names)) + " END"
-    raw_cols = ", ".join(COLUMNS)
-    null_cols = ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS)
-    with quarantine.child(REJECTED_FILE).atomic_local_file() as out:
-        con.execute(
-            f"COPY (SELECT {file_name} AS source_file, line, reason, raw_line, {raw_cols} FROM ("
-            f"  SELECT file_no, {_line_of_record_sql()} AS line, reason, NULL::VARCHAR AS raw_line, {raw_cols}"
-            "   FROM checked c WHERE reason <> ''"
-            f"  UNION ALL SELECT file_no, line, reason, csv_line AS raw_line, {null_cols} FROM structural"
-            f") ORDER BY file_no, line) TO {engine.quote(out)} (FORMAT parquet, COMPRESSION zstd)"
-        )
     result = ProcessResult(
         supermarket_id=supermarket_id,
         date=date.isoformat(),
         files=len(files),
         records_in=records_in,
         accepted=accepted,
-        quarantined=records_in - accepted,
+        quarantined=quarantined,
         duplicates=duplicates,
         processed=processed.child(PROMOTIONS_FILE).path,
         quarantine=quarantine.child(REJECTED_FILE).path,

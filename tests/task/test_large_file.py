@@ -8,9 +8,9 @@ import pytest
 
 from .conftest import DATE, part, read_table
 
-ROWS = 3_000_000
-MEMORY_LIMIT = "128MB"
-RSS_BOUND = 320 * 1024 * 1024  # bytes; the CSV itself is about 280 MB
+ROWS = 5_000_000
+MEMORY_LIMIT = "192MB"
+RSS_BOUND = 320 * 1024 * 1024  # bytes; the CSV itself is about 470 MB
 
 
 def corrupt_price_in_place(path, line_no):
@@ -29,7 +29,7 @@ def corrupt_price_in_place(path, line_no):
 def test_large_delivery_is_streamed_with_bounded_memory(cli, storage):
     cli("simulate", "--date", DATE, "--supermarkets", "1", "--rows", str(ROWS), "--files", "1", check=True)
     csv = part(storage, "landing") / "data-1.csv"
-    assert csv.stat().st_size > RSS_BOUND * 0.8
+    assert csv.stat().st_size > RSS_BOUND * 1.4
     corrupt_price_in_place(csv, 2_000_001)
     cli("copy-to-raw", "--supermarket", "1", "--date", DATE, check=True)
 
