@@ -60,8 +60,8 @@ for f in files:
         except ValueError:
             reasons.append("units not int")
         if int(row["supermarket_id"]) != 1: reasons.append("wrong supermarket")
-        (bad if reasons else good).append(row)
-out = pd.DataFrame(good)
+        (bad if reasons else good).append(key)
+out = pd.DataFrame(good, columns=df.columns)
 for c in ("regular_price", "promo_price"):
     out[c] = out[c].astype(float)
 out["units_sold"] = out["units_sold"].astype(int)
@@ -100,29 +100,58 @@ def main() -> None:
     try:
         cli = [sys.executable, "-m", "supermarket"]
         started = time.perf_counter()
-        subprocess.run([*cli, "simulate", "--storage", storage, "--date", DATE, "--supermarkets", "1",
-                        "--rows", str(args.rows), "--files", str(args.files)], check=True, capture_output=True)
-        subprocess.run([*cli, "copy-to-raw", "--storage", storage, "--supermarket", "1", "--date", DATE],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                *cli,
+                "simulate",
+                "--storage",
+                storage,
+                "--date",
+                DATE,
+                "--supermarkets",
+                "1",
+                "--rows",
+                str(args.rows),
+                "--files",
+                str(args.files),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [*cli, "copy-to-raw", "--storage", storage, "--supermarket", "1", "--date", DATE],
+            check=True,
+            capture_output=True,
+        )
         size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(f"{storage}/raw") for f in fs)
-        print(f"delivery: {args.rows:,} rows in {args.files} files, {size / 2**20:.0f} MiB "
-              f"(generated in {time.perf_counter() - started:.1f} s)")
+        print(
+            f"delivery: {args.rows:,} rows in {args.files} files, {size / 2**20:.0f} MiB "
+            f"(generated in {time.perf_counter() - started:.1f} s)"
+        )
         results = {}
         for name, code in CONTENDERS.items():
             if args.skip_pandas and name.startswith("(a)"):
                 continue
-            proc = subprocess.run([sys.executable, "-c", RUNNER, storage, DATE], input=code, text=True,
-                                  capture_output=True, check=True)
+            proc = subprocess.run(
+                [sys.executable, "-c", RUNNER, storage, DATE], input=code, text=True, capture_output=True, check=True
+            )
             results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
             r = results[name]
-            print(f"{name:42s} {r['seconds']:8.1f} s  {args.rows / r['seconds'] / 1e6:6.2f} M rows/s  "
-                  f"peak RSS {r['peak_rss_mib']:6.0f} MiB  {r['result']}", flush=True)
+            print(
+                f"{name:42s} {r['seconds']:8.1f} s  {args.rows / r['seconds'] / 1e6:6.2f} M rows/s  "
+                f"peak RSS {r['peak_rss_mib']:6.0f} MiB  {r['result']}",
+                flush=True,
+            )
         ours = results["supermarket process + metrics (DuckDB)"]["seconds"]
         if "(a) pandas row by row, same rules" in results:
-            print(f"speed-up over (a): {results['(a) pandas row by row, same rules']['seconds'] / ours:.1f}x "
-                  "(goal >= 10x)")
-        print(f"fraction of (b)'s speed: {results['(b) DuckDB plain CSV parse -> Parquet']['seconds'] / ours:.2f} "
-              "(goal >= 0.3)")
+            print(
+                f"speed-up over (a): {results['(a) pandas row by row, same rules']['seconds'] / ours:.1f}x "
+                "(goal >= 10x)"
+            )
+        print(
+            f"fraction of (b)'s speed: {results['(b) DuckDB plain CSV parse -> Parquet']['seconds'] / ours:.2f} "
+            "(goal >= 0.3)"
+        )
     finally:
         shutil.rmtree(storage, ignore_errors=True)
 

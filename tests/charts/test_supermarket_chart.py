@@ -219,3 +219,16 @@ def test_helm_lint_is_clean():
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 chart(s) failed" in proc.stdout
+
+
+class TestDevDags:
+    def test_off_by_default(self, default):
+        assert [o for o in default if o["metadata"]["name"] == "supermarket-dev-dags"] == []
+
+    def test_dev_dags_claim_reads_the_node_folder(self):
+        objects = render_chart(values={"devDags": {"enabled": True}})
+        claim = one(objects, "PersistentVolumeClaim", "supermarket-dev-dags")
+        volume = one(objects, "PersistentVolume", "supermarket-dev-dags")
+        assert claim["spec"]["volumeName"] == "supermarket-dev-dags" and claim["metadata"]["namespace"] == "airflow"
+        assert volume["spec"]["hostPath"] == {"path": "/dags", "type": "Directory"}
+        assert volume["spec"]["accessModes"] == ["ReadOnlyMany"]
