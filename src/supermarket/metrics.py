@@ -26,6 +26,8 @@ _AGGREGATES = f"""
     round(sum((regular_price - promo_price) * units_sold), 2)::DOUBLE AS customer_savings
 """
 TOP_CATEGORIES = 3
+# The columns _AGGREGATES produces, in order (the report's table reuses them).
+METRIC_NAMES = ("promotions", "avg_discount_pct", "max_discount_pct", "units_sold", "promo_revenue", "customer_savings")
 
 
 def metrics(storage: str, supermarket_id: int, date: dt.date) -> dict[str, Any]:
@@ -45,15 +47,7 @@ def metrics(storage: str, supermarket_id: int, date: dt.date) -> dict[str, Any]:
         )
     row = con.execute(f"SELECT {_AGGREGATES} FROM promotions").fetchone()
     assert row is not None
-    names = (
-        "promotions",
-        "avg_discount_pct",
-        "max_discount_pct",
-        "units_sold",
-        "promo_revenue",
-        "customer_savings",
-    )
-    totals: dict[str, Any] = dict(zip(names, row, strict=True))
+    totals: dict[str, Any] = dict(zip(METRIC_NAMES, row, strict=True))
     top = con.execute(
         "SELECT category FROM promotions GROUP BY category ORDER BY sum(units_sold) DESC, category "
         f"LIMIT {TOP_CATEGORIES}"

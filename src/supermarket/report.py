@@ -15,18 +15,10 @@ from . import engine
 from .errors import BadInputError
 from .layout import METRICS, REPORT_PAGE, REPORT_TABLE, SUMMARY_FILE, Layout
 from .logs import log
+from .metrics import METRIC_NAMES
 from .storage import Location
 
-COLUMNS = (
-    "supermarket_id",
-    "promotions",
-    "avg_discount_pct",
-    "max_discount_pct",
-    "units_sold",
-    "promo_revenue",
-    "customer_savings",
-    "top_categories",
-)
+COLUMNS = ("supermarket_id", *METRIC_NAMES, "top_categories")
 
 
 def _bars(rows: list[dict[str, Any]], key: str, title: str) -> str:
