@@ -32,15 +32,22 @@ def free_port() -> int:
 
 
 class Airflow:
-    def __init__(self, home: Path, port: int, extra_env: Mapping[str, str]) -> None:
-        self.home, self.port = home, port
+    def __init__(
+        self,
+        home: Path,
+        port: int,
+        extra_env: Mapping[str, str],
+        dags: Path = DAGS,
+        expected_dags: frozenset[str] = frozenset({"ingest_supermarket_data", "create_metrics", "supermarket_report"}),
+    ) -> None:
+        self.home, self.port, self.expected_dags = home, port, expected_dags
         self.url = f"http://127.0.0.1:{port}"
         bin_dir = Path(sys.executable).parent
         self.env = {
             **os.environ,
             "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
             "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "true",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",
@@ -95,7 +102,7 @@ class Airflow:
             dags = {d["dag_id"] for d in self.get("/api/v2/dags")["dags"]}
         except (requests.RequestException, KeyError):
             return False
-        return {"ingest_supermarket_data", "create_metrics", "supermarket_report"} <= dags
+        return self.expected_dags <= dags
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -163,11 +170,11 @@ class Airflow:
 
 @contextmanager
 def standalone(
-    home: Path, extra_env: Mapping[str, str], port: int | None = None, fresh: bool = True
+    home: Path, extra_env: Mapping[str, str], port: int | None = None, fresh: bool = True, **kwargs: Any
 ) -> Iterator[Airflow]:
     if fresh and home.exists():
         shutil.rmtree(home)
-    af = Airflow(home, port or free_port(), extra_env)
+    af = Airflow(home, port or free_port(), extra_env, **kwargs)
     try:
         af.start()
         yield af

