@@ -20,9 +20,9 @@ def container_exit_code(pod: Any, container: str = "base") -> int | None:
 
 
 class SupermarketPodOperator(KubernetesPodOperator):
-    def cleanup(self, pod: Any, remote_pod: Any) -> None:
+    def cleanup(self, pod: Any, remote_pod: Any, *args: Any, **kwargs: Any) -> None:
         try:
-            super().cleanup(pod, remote_pod)
+            super().cleanup(pod, remote_pod, *args, **kwargs)
         except AirflowException:
             code = container_exit_code(remote_pod)
             if code:  # the step itself failed: its exit code says whether a retry can help

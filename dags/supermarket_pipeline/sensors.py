@@ -28,7 +28,7 @@ class DeliveryTrigger(BaseTrigger):
     """Polls storage from the triggerer, so a waiting delivery holds no worker slot at all."""
 
     def __init__(self, storage_url: str, supermarket_id: int, date: str, poll_seconds: float) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.storage_url, self.supermarket_id, self.date = storage_url, supermarket_id, date
         self.poll_seconds = poll_seconds
 
@@ -48,7 +48,7 @@ class DeliveryTrigger(BaseTrigger):
             ready, message = await asyncio.to_thread(delivery_state, self.storage_url, self.supermarket_id, self.date)
             self.log.info("%s", message)
             if ready:
-                yield TriggerEvent({"ready": True, "message": message})
+                yield TriggerEvent({"ready": True, "message": message})  # type: ignore[no-untyped-call]
                 return
             await asyncio.sleep(self.poll_seconds)
 

@@ -87,3 +87,17 @@ def test_pod_exit_code_is_read_from_the_finished_container():
 
     assert container_exit_code(pod(65)) == 65
     assert container_exit_code(k8s.V1Pod(status=k8s.V1PodStatus())) is None
+
+
+def test_pod_operator_cleanup_takes_every_argument_the_provider_passes():
+    """KubernetesPodOperator calls cleanup(pod, remote_pod, xcom_result=..., context=...)."""
+    import inspect
+
+    from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+
+    from supermarket_pipeline.pod_operator import SupermarketPodOperator
+
+    ours = inspect.signature(SupermarketPodOperator.cleanup)
+    for name in inspect.signature(KubernetesPodOperator.cleanup).parameters:
+        if name not in ("self", "pod", "remote_pod"):
+            ours.bind(object(), object(), object(), **{name: None})
