@@ -9,7 +9,13 @@ COREDNS_VERSION=v1.14.7
 OUT=${1:-$HOME/.cache/supermarket-k8s/$K8S_VERSION/bin}
 mkdir -p "$OUT"
 export GOFLAGS=-trimpath
-ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1"
+# The version stamps upstream's release build sets: components parse major/minor (Pod Security admission panics
+# on an empty minor).
+minor=$(echo "$K8S_VERSION" | cut -d. -f2)
+ldflags="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags="$ldflags -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+done
 for cmd in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
   if [ ! -x "$OUT/$cmd" ]; then
     started=$SECONDS
