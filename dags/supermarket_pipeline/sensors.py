@@ -1,18 +1,15 @@
 """Waiting for a supermarket's delivery: reschedule mode by default, deferrable by configuration.
 
-The readiness check itself lives in the task code (`supermarket.delivery`, standard library + fsspec), and is
+The readiness check and the trigger live in the task package (`supermarket.delivery`, `supermarket.triggers`), and are
 imported at poke time, not at DAG parse time.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 from airflow.sdk import BaseSensorOperator
-from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from .config import CONFIG, SENSOR_POOL, Config
 
@@ -22,35 +19,6 @@ def delivery_state(storage_url: str, supermarket_id: int, date: str) -> tuple[bo
 
     status = delivery_status(storage_url, supermarket_id, dt.date.fromisoformat(date))
     return status.complete, status.describe()
-
-
-class DeliveryTrigger(BaseTrigger):
-    """Polls storage from the triggerer, so a waiting delivery holds no worker slot at all."""
-
-    def __init__(self, storage_url: str, supermarket_id: int, date: str, poll_seconds: float) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.storage_url, self.supermarket_id, self.date = storage_url, supermarket_id, date
-        self.poll_seconds = poll_seconds
-
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "storage_url": self.storage_url,
-                "supermarket_id": self.supermarket_id,
-                "date": self.date,
-                "poll_seconds": self.poll_seconds,
-            },
-        )
-
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        while True:
-            ready, message = await asyncio.to_thread(delivery_state, self.storage_url, self.supermarket_id, self.date)
-            self.log.info("%s", message)
-            if ready:
-                yield TriggerEvent({"ready": True, "message": message})  # type: ignore[no-untyped-call]
-                return
-            await asyncio.sleep(self.poll_seconds)
 
 
 class DeliverySensor(BaseSensorOperator):
@@ -70,6 +38,9 @@ class DeliverySensor(BaseSensorOperator):
             return super().execute(context)
         if self.poke(context):
             return None
+        # Imported here: DAG files import nothing but Airflow and the standard library at parse time.
+        from supermarket.triggers import DeliveryTrigger
+
         self.defer(
             trigger=DeliveryTrigger(
                 self.storage_url,

@@ -51,11 +51,11 @@ def test_poke_on_partial_deliveries(tmp_path, files, success, ready):
 
 
 def test_trigger_fires_only_when_the_delivery_completes(tmp_path):
-    from supermarket_pipeline.sensors import DeliveryTrigger
+    from supermarket.triggers import DeliveryTrigger
 
     trigger = DeliveryTrigger(str(tmp_path), 1, DATE, poll_seconds=0.05)
     classpath, kwargs = trigger.serialize()
-    assert classpath == "supermarket_pipeline.sensors.DeliveryTrigger"
+    assert classpath == "supermarket.triggers.DeliveryTrigger"  # importable by the triggerer
     assert DeliveryTrigger(**kwargs).serialize() == (classpath, kwargs)
 
     async def scenario():
