@@ -11,7 +11,7 @@ IMAGE_TAG ?= dev
 IMAGE_BASES ?= local
 
 .PHONY: help venv demo test lint test-python deps tools images test-images test-charts test-gitops locks bench \
-	kind-up dev run e2e kind-down clean
+	kind-up dev run e2e kind-down clean test-k8s cluster-up cluster-down
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
@@ -26,8 +26,8 @@ demo: venv  ## the main job: Airflow standalone + simulated deliveries + the pip
 	$(VPY) scripts/demo.py
 
 lint: venv  ## ruff + mypy
-	$(VENV)/bin/ruff check src dags tests scripts benchmarks environments
-	$(VENV)/bin/ruff format --check src dags tests scripts benchmarks environments
+	$(VENV)/bin/ruff check src dags tests scripts benchmarks environments k8s-tests
+	$(VENV)/bin/ruff format --check src dags tests scripts benchmarks environments k8s-tests
 	$(VENV)/bin/mypy
 
 test-python: venv  ## task code + DAG tests (real Airflow)
@@ -67,7 +67,15 @@ test-images: images venv  ## the images for real: pipeline in the task image, Ai
 locks: venv  ## fail when an image lock file is stale (scripts/lock.sh regenerates them)
 	UV=$$(command -v uv) bash scripts/lock.sh --check
 
-test: lint locks test-python test-charts test-gitops test-images  ## everything CI runs
+test-k8s: images venv tools  ## e2e on the air-gapped cluster (built from source once): up, k8s-tests/, down
+	IMAGE_TAG=$(IMAGE_TAG) bash scripts/test-k8s.sh
+
+cluster-up: deps tools  ## the air-gapped single-node cluster (k8s-tests/cluster/); prints its KUBECONFIG
+	python3 k8s-tests/cluster/cluster.py up
+cluster-down:  ## stop it and remove everything it created
+	python3 k8s-tests/cluster/cluster.py down
+
+test: lint locks test-python test-charts test-gitops test-images test-k8s  ## everything CI runs
 
 bench: venv  ## benchmarks (not tests): process speed and memory, poke vs reschedule
 	$(VPY) benchmarks/process/bench.py

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The developer loop on kind.  scripts/dev.sh kind-up | dev | run | e2e | down
+# The developer loop on kind.  scripts/dev.sh kind-up | dev | run [-p e2e] | e2e | down
 # Needs docker, kind, kubectl, helm and skaffold on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +11,9 @@ case "${1:-}" in
     kind get clusters | grep -qx "$CLUSTER" || kind create cluster --config k8s-tests/cluster/kind.yaml
     kubectl config use-context "kind-$CLUSTER" ;;
   dev) skaffold dev --kube-context "kind-$CLUSTER" ;;
-  run) skaffold run --kube-context "kind-$CLUSTER" --status-check=true ;;
-  e2e) .venv/bin/python -m pytest -v k8s-tests ;;
+  run) shift; skaffold run --kube-context "kind-$CLUSTER" --status-check=true "$@" ;;
+  # Against the current kube context. On kind, deploy first with `run -p e2e`; Airflow comes from the chart.
+  e2e) SUPERMARKET_E2E_AIRFLOW=${SUPERMARKET_E2E_AIRFLOW:-chart} .venv/bin/python -m pytest -v k8s-tests ;;
   down) kind delete cluster --name "$CLUSTER" ;;
-  *) echo "usage: $0 kind-up | dev | run | e2e | down" >&2; exit 2 ;;
+  *) echo "usage: $0 kind-up | dev | run [skaffold flags] | e2e | down" >&2; exit 2 ;;
 esac

@@ -1,0 +1,3 @@
+module supermarket.local/pause
+
+go 1.24
