@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +44,18 @@ def measurements() -> Iterator[dict[str, Any]]:
     RESULTS.write_text(json.dumps(MEASUREMENTS, indent=2, default=str))
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
-    report = outcome.get_result()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     if report.failed:
         report.sections.append(("kubernetes", diagnostics(TASK_NAMESPACE, NAMESPACE)))
         log = getattr(item.funcargs.get("deployed"), "log", None) if hasattr(item, "funcargs") else None
         if log is not None and Path(log).exists():
             tail = "\n".join(Path(log).read_text(errors="replace").splitlines()[-80:])
             report.sections.append(("airflow standalone log (tail)", tail))
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

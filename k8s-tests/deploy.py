@@ -26,7 +26,7 @@ from pathlib import Path
 
 from airflow_standalone import Airflow, free_port, standalone
 
-from kube import ROOT, helm, kubectl
+from kube import ROOT, helm, kubectl, tool
 
 MODE = os.environ.get("SUPERMARKET_E2E_AIRFLOW", "standalone")
 NAMESPACE, TASK_NAMESPACE = "airflow", "supermarket-tasks"  # docs/contracts.md
@@ -119,9 +119,10 @@ def launcher_kubeconfig(target: Path) -> Path:
 def port_forward() -> Iterator[int]:
     port = free_port()
     proc = subprocess.Popen(
-        ["kubectl", "-n", NAMESPACE, "port-forward", "svc/airflow-api-server", f"{port}:8080"],
+        [tool("kubectl"), "-n", NAMESPACE, "port-forward", "svc/airflow-api-server", f"{port}:8080"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 60

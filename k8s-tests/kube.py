@@ -139,15 +139,21 @@ class PodRecorder:
         if kind == "DELETED" and record.deleted is None:
             record.deleted = dt.datetime.now(dt.UTC)
 
-    def max_running_at_once(self) -> int:
-        """The most task containers that were running at the same instant."""
-        edges = []
-        for pod in self.pods.values():
-            if pod.started is not None:
-                edges.append((pod.started, 1))
-                edges.append((pod.finished or dt.datetime.now(dt.UTC), -1))
-        running = peak = 0
-        for _, step in sorted(edges, key=lambda e: (e[0], e[1])):  # an end before a start at the same second
-            running += step
-            peak = max(peak, running)
-        return peak
+    def peak_running(self) -> int:
+        """The most task containers running at the same instant."""
+        return _peak([(p.started, p.finished) for p in self.pods.values() if p.started is not None])
+
+    def peak_existing(self) -> int:
+        """The most task pods in existence at the same instant (created -> deleted, or -> finished when kept):
+        the span a pool slot covers, since the operator creates and deletes its pod while holding the slot."""
+        return _peak([(p.created, p.deleted or p.finished) for p in self.pods.values()])
+
+
+def _peak(spans: list[tuple[dt.datetime, dt.datetime | None]]) -> int:
+    now = dt.datetime.now(dt.UTC)
+    edges = [(start, 1) for start, _ in spans] + [(end or now, -1) for _, end in spans]
+    current = peak = 0
+    for _, step in sorted(edges, key=lambda e: (e[0], e[1])):  # an end before a start at the same instant
+        current += step
+        peak = max(peak, current)
+    return peak

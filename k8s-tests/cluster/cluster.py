@@ -92,6 +92,12 @@ def path(*parts: str) -> Path:
     return STATE.joinpath(*parts)
 
 
+def write(target: Path, text: str) -> None:
+    """Writes only a change: a running kube-proxy exits when its configuration file is written (`up` twice)."""
+    if not target.exists() or target.read_text() != text:
+        target.write_text(text)
+
+
 def tail(component: str, lines: int = 30) -> str:
     log_file = path("logs", f"{component}.log")
     return "\n".join(log_file.read_text(errors="replace").splitlines()[-lines:]) if log_file.exists() else "(no log)"
@@ -262,7 +268,7 @@ def kubeconfig(name: str, user: str, server: str = f"https://127.0.0.1:{API_PORT
         "current-context": CONTEXT,
     }
     target = path(f"{name}.kubeconfig")
-    target.write_text(json.dumps(config, indent=2))
+    write(target, json.dumps(config, indent=2))
     target.chmod(0o600)
     return target
 
@@ -395,7 +401,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 """
     target = path("containerd", "config.toml")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(config)
+    write(target, config)
     return target
 
 
@@ -423,17 +429,17 @@ def cni_config() -> None:
         ],
     }
     path("cni", "net.d").mkdir(parents=True, exist_ok=True)
-    path("cni", "net.d", "10-supermarket.conflist").write_text(json.dumps(conf, indent=2))
+    write(path("cni", "net.d", "10-supermarket.conflist"), json.dumps(conf, indent=2))
 
 
-def ctr(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return run("ctr", "--address", path("containerd", "containerd.sock"), "--namespace", "k8s.io", *args, **kwargs)
+def ctr(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return run("ctr", "--address", path("containerd", "containerd.sock"), "--namespace", "k8s.io", *args, check=check)
 
 
 def start_containerd() -> None:
     cni_config()
     start("containerd", shutil.which("containerd") or "containerd", "--config", containerd_config())
-    wait_for("containerd", lambda: ctr("version").returncode == 0, 60, "containerd")
+    wait_for("containerd", lambda: ctr("version", check=False).returncode == 0, 60, "containerd")
 
 
 def cluster_images() -> set[str]:
@@ -500,7 +506,7 @@ def start_node(ip: str, node: str) -> None:
         "maxPods": 60,
     }
     config_file = path("kubelet-config.json")
-    config_file.write_text(json.dumps(kubelet_config, indent=2))
+    write(config_file, json.dumps(kubelet_config, indent=2))
     start("kubelet", BIN / "kubelet",
           "--config", config_file, "--kubeconfig", kubeconfig("kubelet-client", f"system:node:{node}"),
           "--root-dir", path("kubelet"), "--hostname-override", node, "--node-ip", ip)  # fmt: skip
@@ -516,7 +522,7 @@ def start_node(ip: str, node: str) -> None:
         "healthzBindAddress": "127.0.0.1:10256",
         "conntrack": {"maxPerCore": 0},  # leave the host's conntrack table size alone
     }
-    path("kube-proxy-config.json").write_text(json.dumps(proxy_config, indent=2))
+    write(path("kube-proxy-config.json"), json.dumps(proxy_config, indent=2))
     start("kube-proxy", BIN / "kube-proxy", "--config", path("kube-proxy-config.json"))
     wait_for(f"node {node} Ready", lambda: node_ready(node), 180, "kubelet")
 

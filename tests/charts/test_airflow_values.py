@@ -60,6 +60,11 @@ def test_values_validate_against_the_official_schema(schema, env):
     assert errors == []
 
 
+def test_e2e_values_validate_against_the_official_schema(schema):
+    values = merged("kind") | yaml.safe_load((ROOT / "k8s-tests/values-airflow-e2e.yaml").read_text())
+    assert [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(values)] == []
+
+
 def test_the_schema_catches_a_wrong_key(schema):
     bad = merged("kind")
     bad["images"]["airflow"]["pullPolicy"] = "Sometimes"

@@ -43,6 +43,15 @@ class TestServiceAccounts:
         assert token["metadata"]["annotations"]["kubernetes.io/service-account.name"] == "supermarket-launcher"
 
 
+    def test_air_gapped_e2e_values(self):
+        """k8s-tests/values-airgapped.yaml: Airflow standalone outside the cluster, so a launcher token, no
+        pools job and no secrets for an official chart release."""
+        objects = render_chart(values_files=[ROOT / "k8s-tests/values-airgapped.yaml"])
+        one(objects, "Secret", "supermarket-launcher-token")
+        assert not [o for o in objects if o["kind"] == "Job"]
+        assert not [o for o in objects if o["kind"] == "Secret" and o["type"] != "kubernetes.io/service-account-token"]
+
+
 class TestRbac:
     def test_role_allows_pods_logs_and_events_only(self, default):
         role = one(default, "Role", "supermarket-pod-launcher")

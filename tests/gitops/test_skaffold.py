@@ -91,6 +91,18 @@ def test_profiles(name):
         assert "/deploy/helm/releases/1/valuesFiles" in paths
 
 
+def test_e2e_profile_adds_the_e2e_values_to_the_airflow_release():
+    (profile,) = [p for p in CONFIG["profiles"] if p["name"] == "e2e"]
+    (patch,) = profile["patches"]
+    assert patch["op"] == "add" and patch["path"] == "/deploy/helm/releases/1/valuesFiles/-"
+    values = yaml.safe_load((ROOT / patch["value"]).read_text())
+    # extraEnv (a string in the official chart) adds to the env list of values-kind.yaml instead of replacing it.
+    assert set(values) == {"extraEnv"}
+    env = {e["name"]: e["value"] for e in yaml.safe_load(values["extraEnv"])}
+    assert env["SUPERMARKET_SENSOR_TIMEOUT"] == "150"
+    assert env["AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE"] == "False"
+
+
 def test_api_server_is_port_forwarded():
     assert {"resourceName": "airflow-api-server", "port": 8080}.items() <= CONFIG["portForward"][0].items()
 
