@@ -42,7 +42,6 @@ class TestServiceAccounts:
         assert token["type"] == "kubernetes.io/service-account-token"
         assert token["metadata"]["annotations"]["kubernetes.io/service-account.name"] == "supermarket-launcher"
 
-
     def test_air_gapped_e2e_values(self):
         """k8s-tests/values-airgapped.yaml: Airflow standalone outside the cluster, so a launcher token, no
         pools job and no secrets for an official chart release."""
