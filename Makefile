@@ -61,7 +61,7 @@ kind-down:  ## users: delete the kind cluster
 images: deps  ## build supermarket-task:$(IMAGE_TAG) and supermarket-airflow:$(IMAGE_TAG)
 	IMAGE_BASES=$(IMAGE_BASES) bash scripts/build-images.sh $(IMAGE_TAG)
 
-test-images: images venv  ## the images for real: pipeline in the task image, Airflow image on PostgreSQL
+test-images: images venv tools  ## the images for real: pipeline in the task image, Airflow image on PostgreSQL
 	IMAGE_TAG=$(IMAGE_TAG) $(VPY) -m pytest tests/images
 
 locks: venv  ## fail when an image lock file is stale (scripts/lock.sh regenerates them)

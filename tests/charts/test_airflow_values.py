@@ -124,8 +124,10 @@ def test_database_per_environment():
     assert merged("kind")["postgresql"]["enabled"] is True
     prod = merged("prod")
     assert prod["postgresql"]["enabled"] is False and prod["data"]["metadataSecretName"]
-    for job in ("migrateDatabaseJob", "createUserJob"):
-        assert prod[job]["useHelmHooks"] is False  # Argo CD never runs Helm hooks
+    for env in ENVIRONMENTS:
+        for job in ("migrateDatabaseJob", "createUserJob"):
+            # Argo CD never runs Helm hooks; skaffold's `helm --wait` would deadlock on a post-install hook.
+            assert merged(env)[job]["useHelmHooks"] is False
 
 
 def test_no_big_volumes_on_kind():

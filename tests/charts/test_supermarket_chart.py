@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import re
+from typing import Any
 
 import jmespath
 import pytest
@@ -132,14 +133,23 @@ class TestNetworkPolicies:
 
 
 class TestPools:
+    @staticmethod
+    def pools_objects(default: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+        (obj,) = [o for o in by_kind(default, kind) if o["metadata"]["name"].startswith("supermarket-pools")]
+        return obj
+
     def test_config_map_holds_exactly_the_dags_pool_file(self, default):
-        data = one(default, "ConfigMap", "supermarket-pools")["data"]["pools.json"]
+        data = self.pools_objects(default, "ConfigMap")["data"]["pools.json"]
         assert json.loads(data) == json.loads(POOLS_FILE.read_text())
         assert (CHARTS / "supermarket-pipeline" / "files" / "pools.json").resolve() == POOLS_FILE.resolve()
 
-    def test_job_imports_pools_after_migrations_with_the_metadata_secret(self, default):
-        job = one(default, "Job", "supermarket-pools")
+    def test_helm_hook_mode(self):
+        objects = render_chart(values={"pools": {"useHelmHooks": True}})
+        job = one(objects, "Job", "supermarket-pools")
         assert job["metadata"]["annotations"]["helm.sh/hook"] == "post-install,post-upgrade"
+
+    def test_job_imports_pools_after_migrations_with_the_metadata_secret(self, default):
+        job = self.pools_objects(default, "Job")
         container = jmespath.search("spec.template.spec.containers[0]", job)
         assert container["image"] == "supermarket-airflow:0.1.0"
         script = container["args"][2]
@@ -149,25 +159,20 @@ class TestPools:
         assert secret == [{"name": "airflow-metadata", "key": "connection"}]
         assert container["securityContext"]["readOnlyRootFilesystem"] is True
 
-    def test_gitops_job_name_changes_with_the_pools(self):
-        objects = render_chart(
-            values={
-                "pools": {"useHelmHooks": False},
-                "airflow": {
-                    "metadataSecretName": "db",
-                    "image": {"repository": "a", "tag": "b"},
-                    "releaseName": "airflow",
-                },
-            }
-        )
-        digest = hashlib.sha256(POOLS_FILE.read_bytes()).hexdigest()[:10]
-        job = one(objects, "Job", f"supermarket-pools-{digest}")
+    def test_default_is_a_plain_job_whose_name_changes_with_its_inputs(self):
+        """Not a hook: `helm install` of this chart before the official chart must not wait for Airflow's
+        database. A Job's pod template is immutable, so any change of its inputs must give it a new name."""
+        values = {"airflow": {"metadataSecretName": "db", "image": {"repository": "a", "tag": "b"}}}
+        job = self.pools_objects(render_chart(values=values), "Job")
+        name = job["metadata"]["name"]
+        assert re.fullmatch(r"supermarket-pools-[0-9a-f]{10}", name)
         assert "helm.sh/hook" not in job["metadata"]["annotations"]
         assert job["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "10"
-        assert jmespath.search("spec.template.spec.volumes[?name=='pools'].configMap.name", job) == [
-            f"supermarket-pools-{digest}"
-        ]
+        assert jmespath.search("spec.template.spec.volumes[?name=='pools'].configMap.name", job) == [name]
         assert jmespath.search("spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name", job) == "db"
+        assert self.pools_objects(render_chart(values=values), "Job")["metadata"]["name"] == name
+        values["airflow"]["image"]["tag"] = "c"
+        assert self.pools_objects(render_chart(values=values), "Job")["metadata"]["name"] != name
 
 
 class TestAirflowSecrets:

@@ -82,8 +82,10 @@ def test_every_referenced_values_file_exists(env):
 
 
 def test_gitops_environments_run_the_chart_jobs_without_helm_hooks():
+    base = yaml.safe_load((ROOT / "charts/airflow/values.yaml").read_text())
     prod = yaml.safe_load((ROOT / "charts/airflow/values-prod.yaml").read_text())
-    assert prod["migrateDatabaseJob"]["useHelmHooks"] is False and prod["createUserJob"]["useHelmHooks"] is False
+    for job in ("migrateDatabaseJob", "createUserJob"):
+        assert base[job]["useHelmHooks"] is False and "useHelmHooks" not in prod.get(job, {})
     for env in promote.ORDER:
         values = yaml.safe_load((ENVIRONMENTS / env / "values-supermarket.yaml").read_text())
         assert values["pools"]["useHelmHooks"] is False and values["airflow"]["createSecrets"] is False

@@ -66,6 +66,18 @@ def test_user_home_and_arbitrary_uid(airflow_image):
     assert out.stdout.strip() == "writable"
 
 
+def test_log_groomer_deletes_old_logs_only(airflow_image):
+    """The chart's *-log-groomer sidecars run `bash /clean-logs`, as with the official image."""
+    script = (
+        "mkdir -p /opt/airflow/logs/dag_id=x/run && cd /opt/airflow/logs/dag_id=x"
+        " && touch -d '20 days ago' run/old.log && touch new.log"
+        " && bash /clean-logs && find /opt/airflow/logs -name '*.log' | sort"
+    )
+    env = {"CLEAN_LOGS_ONCE": "1", "AIRFLOW__LOG_RETENTION_DAYS": "15"}
+    out = airflow_run(airflow_image, "bash", "-c", script, env=env)
+    assert out.stdout.split() == ["/opt/airflow/logs/dag_id=x/new.log"]
+
+
 def test_sensor_helper_is_importable_without_the_task_images_dependencies(airflow_image):
     code = "import supermarket.delivery, importlib.util; print(importlib.util.find_spec('duckdb') is None)"
     assert airflow_run(airflow_image, "python", "-c", code).stdout.strip() == "True"
@@ -88,3 +100,18 @@ def test_migrate_wait_for_migrations_and_dags_import_on_postgres(airflow_image, 
         airflow_run(airflow_image, "airflow", "dags", "list", "-o", "json", env=env, volumes=(volume,)).stdout
     )
     assert {d["dag_id"] for d in dags} == {"ingest_supermarket_data", "create_metrics", "supermarket_report"}
+
+
+def test_our_charts_pools_job_imports_the_pools_on_postgres(airflow_image, postgres):
+    """The pools Job of our chart, as rendered, run in the image: it must wait for migrations AND import."""
+    from tests.charts.conftest import render_chart
+
+    (job,) = [o for o in render_chart() if o["kind"] == "Job"]
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    env = {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": postgres}
+    airflow_run(airflow_image, "airflow", "db", "migrate", env=env)
+    pools_file = ROOT / "dags/supermarket_pipeline/pools.json"
+    airflow_run(airflow_image, *container["args"], env=env, volumes=(f"{pools_file}:/pools/pools.json:ro",))
+    listed = cli_json(airflow_run(airflow_image, "airflow", "pools", "list", "-o", "json", env=env).stdout)
+    expected = {name: pool["slots"] for name, pool in json.loads(pools_file.read_text()).items()}
+    assert {p["pool"]: int(p["slots"]) for p in listed if p["pool"] in expected} == expected

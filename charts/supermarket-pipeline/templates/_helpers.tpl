@@ -11,5 +11,7 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- end }}
 
 {{- define "supermarket.poolsChecksum" -}}
-{{- .Files.Get "files/pools.json" | sha256sum | trunc 10 -}}
+{{- /* Everything the Job's spec is made of (its template changes with the chart version: bump it), since a
+Job's pod template cannot be changed: a change means a new Job. */ -}}
+{{- print .Chart.Version (.Files.Get "files/pools.json") (toJson .Values.pools) (toJson .Values.airflow) | sha256sum | trunc 10 -}}
 {{- end }}
