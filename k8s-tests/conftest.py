@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from kube import ROOT, diagnostics, kubectl
+
 sys.path.insert(0, str(ROOT / "scripts"))  # airflow_standalone: the REST v2 client and the standalone harness
 
-from deploy import NAMESPACE, TASK_NAMESPACE, Deployment, deployment  # noqa: E402
-from kube import diagnostics, kubectl  # noqa: E402
+from deploy import NAMESPACE, TASK_NAMESPACE, Deployment, deployment
 
 RESULTS = ROOT / ".cache" / "e2e" / "measurements.json"
 MEASUREMENTS: dict[str, Any] = {}

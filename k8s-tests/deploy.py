@@ -1,7 +1,7 @@
 """Where the e2e tests find Airflow. One setting chooses, both give the tests the same things:
 
     SUPERMARKET_E2E_AIRFLOW=chart       Airflow from the official chart, already deployed in the current kube
-                                        context (kind: `scripts/dev.sh run-e2e`); reached by port-forward.
+                                        context (kind: `scripts/dev.sh run -p e2e`); reached by port-forward.
     SUPERMARKET_E2E_AIRFLOW=standalone  (default) networks where the official chart cannot be fetched: this
                                         installs our chart, then runs `airflow standalone` 3.3 next to the
                                         cluster, launching task pods with a kubeconfig made from our chart's
@@ -94,9 +94,11 @@ def launcher_kubeconfig(target: Path) -> Path:
     """A kubeconfig with the launcher ServiceAccount's token: the same rights Airflow's pods get in-cluster."""
     deadline = time.monotonic() + 60
     data: dict[str, str] = {}
-    while time.monotonic() < deadline and "token" not in data:
+    while True:
         out = kubectl("-n", NAMESPACE, "get", "secret", LAUNCHER_SECRET, "-o", "json", check=False)
         data = json.loads(out.stdout).get("data") or {} if out.returncode == 0 else {}
+        if "token" in data or time.monotonic() > deadline:
+            break
         time.sleep(1)
     if "token" not in data:
         raise RuntimeError(f"the token controller never filled secret {NAMESPACE}/{LAUNCHER_SECRET}")

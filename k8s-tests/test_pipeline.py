@@ -185,7 +185,7 @@ def test_every_step_ran_as_a_pod_in_the_task_namespace(day: Day) -> None:
     assert len(metrics_pods) == len(DELIVERED)
 
 
-def test_task_pods_are_locked_down(day: Day) -> None:
+def test_task_pods_are_locked_down(day: Day, deployed: Deployment) -> None:
     images = set()
     for pod in day.pods.pods.values():
         spec = pod.spec
@@ -199,7 +199,8 @@ def test_task_pods_are_locked_down(day: Day) -> None:
         assert csc.allow_privilege_escalation is False and csc.read_only_root_filesystem is True
         assert csc.capabilities.drop == ["ALL"]
         assert container.resources.limits and container.resources.requests
-    assert images == {TASK_IMAGE} or (os.environ.get("SUPERMARKET_E2E_AIRFLOW") == "chart" and len(images) == 1)
+    # Chart mode: the image skaffold built and tagged, one for every pod.
+    assert images == {TASK_IMAGE} or (deployed.mode == "chart" and len(images) == 1)
     assert all(i.split("/")[-1].startswith("supermarket-task") for i in images)
 
 

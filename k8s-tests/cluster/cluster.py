@@ -7,10 +7,10 @@
     k8s-tests/cluster/cluster.py down      stop what `up` started, remove what it created
 
 Kubernetes (kube-apiserver, -controller-manager, -scheduler, kubelet, kube-proxy) and CoreDNS are built from
-source by build/build.sh; etcd, containerd, runc and the CNI plugins come from Debian bookworm packages; the
-pause and CoreDNS images are built here FROM scratch. Everything lives under one state directory
-($SUPERMARKET_CLUSTER_DIR, default /var/lib/supermarket-k8s). Needs root (kubelet, containerd, iptables).
-Standard library only: it runs before any virtual environment exists.
+source by build/build.sh; containerd, runc and the CNI plugins come from Debian bookworm packages, etcd from
+Debian trixie (see etcd_binary); the pause and CoreDNS images are built here FROM scratch. Everything lives
+under one state directory ($SUPERMARKET_CLUSTER_DIR, default /var/lib/supermarket-k8s). Needs root (kubelet,
+containerd, iptables). Standard library only: it runs before any virtual environment exists.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -195,9 +195,7 @@ def check_prerequisites() -> None:
 
 
 def kubectl() -> str | None:
-    return shutil.which("kubectl") or next(
-        (str(p) for p in [HERE.parents[1] / ".cache/tools/bin/kubectl"] if p.exists()), None
-    )
+    return shutil.which("kubectl") or shutil.which("kubectl", path=str(HERE.parents[1] / ".cache/tools/bin"))
 
 
 def node_ip() -> str:
@@ -316,7 +314,8 @@ def etcd_binary() -> Path:
     run("dpkg", "-x", deb, ETCD_DIR / "root")
     version = run(etcd, "--version").stdout.split()[2]
     if tuple(int(v) for v in version.split(".")[:3]) < ETCD_MINIMUM:
-        raise ClusterError(f"Debian {ETCD_SUITE} has etcd {version}; Kubernetes {K8S_VERSION} needs >= 3.5.13")
+        minimum = ".".join(map(str, ETCD_MINIMUM))
+        raise ClusterError(f"Debian {ETCD_SUITE} has etcd {version}; Kubernetes {K8S_VERSION} needs >= {minimum}")
     return etcd
 
 
@@ -432,8 +431,13 @@ def cni_config() -> None:
     write(path("cni", "net.d", "10-supermarket.conflist"), json.dumps(conf, indent=2))
 
 
+def ctr_command(*args: str) -> list[str]:
+    """`ctr` talking to this cluster's containerd, in the namespace the kubelet's images live in."""
+    return ["ctr", "--address", str(path("containerd", "containerd.sock")), "--namespace", "k8s.io", *args]
+
+
 def ctr(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return run("ctr", "--address", path("containerd", "containerd.sock"), "--namespace", "k8s.io", *args, check=check)
+    return run(*ctr_command(*args), check=check)
 
 
 def start_containerd() -> None:
@@ -451,9 +455,7 @@ def load(*images: str) -> None:
     for image in images:
         started = time.monotonic()
         save = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
-        imported = subprocess.run(
-            ["ctr", "--address", str(path("containerd", "containerd.sock")), "--namespace", "k8s.io", "images",
-             "import", "-"], stdin=save.stdout, capture_output=True, text=True)  # fmt: skip
+        imported = run(*ctr_command("images", "import", "-"), check=False, stdin=save.stdout)
         if save.wait() != 0 or imported.returncode != 0:
             raise ClusterError(f"could not load {image} into the cluster: {imported.stderr.strip()}")
         log(f"loaded {image} in {time.monotonic() - started:.1f} s")
@@ -565,8 +567,6 @@ def up() -> None:
     start_node(ip, node)
     start_dns()
     total = time.monotonic() - started
-    timings = {"build_s": round(built - started, 1), "up_s": round(total, 1), "kubernetes": K8S_VERSION}
-    path("last-up.json").write_text(json.dumps(timings))
     log(f"cluster is up in {total:.0f} s (of which build {built - started:.0f} s); Kubernetes {K8S_VERSION}")
     print(f"export KUBECONFIG={path('admin.kubeconfig')}")
 
@@ -600,19 +600,14 @@ def remove_containers() -> None:
     log(f"removed {len(listing)} containers")
 
 
-def processes() -> Iterator[tuple[int, list[str]]]:
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            with suppress(OSError):
-                yield int(proc.name), proc.joinpath("cmdline").read_bytes().decode(errors="replace").split("\0")
-
-
 def kill_shims() -> None:
+    """Shims of this containerd (their argv names its socket) outlive it: kill them."""
     sock = str(path("containerd", "containerd.sock"))
-    for pid, argv in processes():
-        if argv and argv[0].endswith("containerd-shim-runc-v2") and sock in argv:
-            with suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+    for proc in (p for p in Path("/proc").iterdir() if p.name.isdigit()):
+        with suppress(OSError):  # gone meanwhile
+            argv = proc.joinpath("cmdline").read_bytes().decode(errors="replace").split("\0")
+            if argv[0].endswith("containerd-shim-runc-v2") and sock in argv:
+                os.kill(int(proc.name), signal.SIGKILL)
 
 
 def clean_network() -> None:

@@ -134,8 +134,8 @@ class TestNetworkPolicies:
 
 class TestPools:
     @staticmethod
-    def pools_objects(default: list[dict[str, Any]], kind: str) -> dict[str, Any]:
-        (obj,) = [o for o in by_kind(default, kind) if o["metadata"]["name"].startswith("supermarket-pools")]
+    def pools_objects(objects: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+        (obj,) = [o for o in by_kind(objects, kind) if o["metadata"]["name"].startswith("supermarket-pools")]
         return obj
 
     def test_config_map_holds_exactly_the_dags_pool_file(self, default):
