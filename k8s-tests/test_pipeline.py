@@ -20,10 +20,10 @@ from statistics import mean
 from typing import Any
 
 import pytest
-from airflow_standalone import Airflow
 
 from deploy import NAMESPACE, SENSOR_TIMEOUT, TASK_IMAGE, TASK_NAMESPACE, Deployment
 from kube import PodRecorder, kubectl
+from supermarket_dev.airflow import Airflow
 
 DATE = "2026-11-20"
 ROWS = 2000

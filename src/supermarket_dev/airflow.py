@@ -1,5 +1,5 @@
-"""Run a real Airflow (`airflow standalone`: SQLite, scheduler, triggerer, API server) for the demo and the
-tests, and talk to it through the REST API v2 with a JWT. Stops everything it started."""
+"""A real Airflow (`airflow standalone`: SQLite, scheduler, triggerer, API server) for the demo, the tests and the
+benchmarks, and its REST API v2 client with a JWT. Stops everything it started."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-DAGS = ROOT / "dags"
+from supermarket_pipeline.schedule import INGEST_DAG_ID, METRICS_DAG_ID, REPORT_DAG_ID
+
+from . import DAGS
+
 POOLS = DAGS / "supermarket_pipeline" / "pools.json"
 USER, PASSWORD = "admin", "admin"
 TERMINAL = {"success", "failed"}
@@ -38,7 +40,7 @@ class Airflow:
         port: int,
         extra_env: Mapping[str, str],
         dags: Path = DAGS,
-        expected_dags: frozenset[str] = frozenset({"ingest_supermarket_data", "create_metrics", "supermarket_report"}),
+        expected_dags: frozenset[str] = frozenset({INGEST_DAG_ID, METRICS_DAG_ID, REPORT_DAG_ID}),
     ) -> None:
         self.home, self.port, self.expected_dags = home, port, expected_dags
         self.url = f"http://127.0.0.1:{port}"
