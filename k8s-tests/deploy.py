@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,8 +25,9 @@ from pathlib import Path
 import yaml
 
 from kube import ROOT, helm, kubectl, tool
-from supermarket_dev.airflow import Airflow, free_port, standalone
+from supermarket_dev.airflow import Airflow, standalone
 from supermarket_dev.kubeconfig import current_cluster, token_kubeconfig
+from supermarket_dev.ports import free_port, listening
 from supermarket_dev.settings import CONFIG_FILE_VARIABLE
 from supermarket_dev.waiting import wait_until
 
@@ -121,14 +121,13 @@ def port_forward() -> Iterator[int]:
         text=True,
     )
 
-    def listening() -> bool:
+    def forwarding() -> bool:
         if proc.poll() is not None:
             raise RuntimeError(f"kubectl port-forward failed: {proc.stderr.read() if proc.stderr else ''}")
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", port)) == 0
+        return listening(port)
 
     try:
-        wait_until("kubectl port-forward to listen", listening, 60, 0.5)
+        wait_until("kubectl port-forward to listen", forwarding, 60, 0.5)
         yield port
     finally:
         proc.terminate()

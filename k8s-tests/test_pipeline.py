@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
@@ -24,11 +24,14 @@ import pytest
 from deploy import NAMESPACE, SENSOR_TIMEOUT, TASK_IMAGE, TASK_NAMESPACE, Deployment
 from kube import PodRecorder, kubectl
 from supermarket_dev.airflow import Airflow
+from supermarket_dev.simulate import start_simulate
+from supermarket_dev.waiting import wait_until
+from supermarket_pipeline.schedule import INGEST_DAG_ID, INGEST_HOUR, METRICS_DAG_ID, REPORT_DAG_ID, REPORT_HOUR
 
 DATE = "2026-11-20"
 ROWS = 2000
 DELIVERY_GAP = 15  # seconds between supermarkets 1, 2 and 3
-INGEST, METRICS, REPORT = "ingest_supermarket_data", "create_metrics", "supermarket_report"
+INGEST, METRICS, REPORT = INGEST_DAG_ID, METRICS_DAG_ID, REPORT_DAG_ID
 POD_POOL, POD_SLOTS = "supermarket_pods", 2  # fewer slots than deliveries: the pool must hold pods back
 DELIVERED, NEVER = (1, 2, 3), 4
 POD_STEPS = {
@@ -50,20 +53,12 @@ class Day:
     success_to_metrics_s: dict[str, float]  # taken at the end of the run: later tests recompute metrics
 
 
-def wait_until(what: str, condition: Callable[[], bool], timeout: float, every: float = 2) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(every)
-
-
 def start_deliveries(data: Path) -> subprocess.Popen[bytes]:
     """Supermarkets 1, 2, 3, DELIVERY_GAP seconds apart; 4 never. World-writable files: the task pods (UID
     10001) create their partitions next to them on the shared hostPath."""
-    args = ["simulate", "--storage", str(data), "--date", DATE, "--supermarkets", "1,2,3,4", "--never-deliver",
-            str(NEVER), "--rows", str(ROWS), "--supermarket-delay", str(DELIVERY_GAP)]  # fmt: skip
-    return subprocess.Popen([sys.executable, "-m", "supermarket", *args], preexec_fn=lambda: os.umask(0))
+    return start_simulate(
+        data, DATE, never_deliver=[NEVER], rows=ROWS, supermarket_delay=DELIVERY_GAP, preexec_fn=lambda: os.umask(0)
+    )
 
 
 def forget_earlier_runs(af: Airflow, data: Path) -> None:
@@ -97,8 +92,8 @@ def day(deployed: Deployment) -> Iterator[Day]:
     deliveries: subprocess.Popen[bytes] | None = None
     try:
         started = time.monotonic()
-        ingest = af.trigger(INGEST, logical_date=f"{DATE}T16:00:00+00:00")
-        report = af.trigger(REPORT, logical_date=f"{DATE}T18:00:00+00:00")
+        ingest = af.trigger(INGEST, logical_date=f"{DATE}T{INGEST_HOUR:02d}:00:00+00:00")
+        report = af.trigger(REPORT, logical_date=f"{DATE}T{REPORT_HOUR:02d}:00:00+00:00")
         assert ingest.status_code == 200 and report.status_code == 200, (ingest.text, report.text)
         ingest_id, report_id = ingest.json()["dag_run_id"], report.json()["dag_run_id"]
         for dag_id in (INGEST, METRICS, REPORT):

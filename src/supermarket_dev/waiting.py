@@ -9,7 +9,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def wait_until(what: str, condition: Callable[[], T], timeout: float, every: float = 2) -> T:
+def wait_until(what: str, condition: Callable[[], T | None], timeout: float, every: float = 2) -> T:
     """Polls `condition` every `every` s until it returns something truthy, and returns that; TimeoutError
     naming `what` after `timeout` s. A condition raising an exception is not retried."""
     deadline = time.monotonic() + timeout

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -14,7 +13,9 @@ from typing import Any
 import kubernetes_validate
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from supermarket_dev import ROOT
+from supermarket_dev.tools import tool
+
 CHARTS = ROOT / "charts"
 # The Kubernetes version we deploy to (the air-gapped test cluster runs 1.35).
 KUBERNETES_VERSION = os.environ.get("KUBERNETES_VERSION", "1.35.0")
@@ -27,10 +28,7 @@ AIRFLOW_CHART_REPO = "https://airflow.apache.org"
 
 
 def helm() -> str:
-    found = shutil.which("helm") or str(ROOT / ".cache" / "tools" / "bin" / "helm")
-    if not Path(found).exists():
-        raise RuntimeError("helm not found: run scripts/install-helm.sh")
-    return found
+    return tool("helm")
 
 
 def validate(objects: list[dict[str, Any]]) -> None:
