@@ -53,6 +53,9 @@ class Deployment:
     mode: str
     log: Path | None  # Airflow's log file (standalone)
     launcher_kubeconfig: Path | None
+    # Where this Airflow reads the pipeline settings: the ConfigMap mounted into the chart's pods (chart), or
+    # the file written from it (standalone).
+    settings_file: Path | None = None
 
 
 @contextmanager
@@ -69,13 +72,14 @@ def deployment(workdir: Path) -> Iterator[Deployment]:
         return
     install_our_chart(data)
     launcher = launcher_kubeconfig(workdir / "launcher.kubeconfig")
+    settings_file = workdir / "pipeline-settings.json"
     env = {
-        **settings_from_the_cluster(workdir / "pipeline-settings.json", data, launcher),
+        **settings_from_the_cluster(settings_file, data, launcher),
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # only the runs the tests start
         "AIRFLOW__CORE__PARALLELISM": "16",
     }
     with standalone(workdir / "airflow", env) as af:
-        yield Deployment(af, data, MODE, workdir / "airflow" / "standalone.log", launcher)
+        yield Deployment(af, data, MODE, workdir / "airflow" / "standalone.log", launcher, settings_file)
 
 
 def install_our_chart(data: Path) -> None:
