@@ -12,13 +12,14 @@ INGEST_DAG_ID = "ingest_supermarket_data"
 METRICS_DAG_ID = "create_metrics"
 REPORT_DAG_ID = "supermarket_report"
 
+# A DAG's timezone is its start date's: UTC here, whatever Airflow's core.default_timezone says.
 START_DATE = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 INGEST_HOUR = 16  # deliveries start arriving at 16:00 UTC
 REPORT_HOUR = 18
 
 
 def daily_at(hour: int) -> str:
-    """A cron expression for every day at `hour`:00 UTC (Airflow's default timezone is UTC)."""
+    """A cron expression for every day at `hour`:00 (UTC: the DAGs start at START_DATE)."""
     return f"0 {hour} * * *"
 
 

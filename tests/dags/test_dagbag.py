@@ -69,6 +69,7 @@ def test_schedules(dags):
     assert next_run(dags[INGEST], day) == day.replace(hour=16)
     assert next_run(dags[REPORT], day) == day.replace(hour=18)
     assert dags[METRICS].schedule is None
+    assert {str(d.timezone) for d in dags.values()} == {"UTC"}  # all schedules are UTC
     assert dags[INGEST].max_active_runs == 3 and dags[INGEST].catchup is False
 
 
