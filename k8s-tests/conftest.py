@@ -4,24 +4,22 @@ cluster/cluster.py here. See deploy.py for the one setting that says where Airfl
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kube import ROOT, diagnostics, kubectl
-
-sys.path.insert(0, str(ROOT / "scripts"))  # airflow_standalone: the REST v2 client and the standalone harness
-
 from deploy import NAMESPACE, TASK_NAMESPACE, Deployment, deployment
+from kube import ROOT, diagnostics, kubectl
 
 RESULTS = ROOT / ".cache" / "e2e" / "measurements.json"
 MEASUREMENTS: dict[str, Any] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.option.collectonly:
+        return  # listing the tests needs no cluster
     # Fail early and clearly instead of timing out test by test.
     probe = kubectl("get", "--raw", "/readyz", check=False)
     if probe.returncode != 0:

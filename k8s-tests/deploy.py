@@ -16,26 +16,29 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from airflow_standalone import Airflow, free_port, standalone
+import yaml
 
 from kube import ROOT, helm, kubectl, tool
+from supermarket_dev.airflow import Airflow, standalone
+from supermarket_dev.kubeconfig import current_cluster, token_kubeconfig
+from supermarket_dev.ports import free_port, listening
+from supermarket_dev.settings import CONFIG_FILE_VARIABLE
+from supermarket_dev.waiting import wait_until
 
 MODE = os.environ.get("SUPERMARKET_E2E_AIRFLOW", "standalone")
 NAMESPACE, TASK_NAMESPACE = "airflow", "supermarket-tasks"  # docs/contracts.md
 RELEASE = "supermarket"
 LAUNCHER_SECRET = "supermarket-launcher-token"
+PIPELINE_CONFIG_MAP = "supermarket-pipeline"  # our chart's settings, named from the release
 TASK_IMAGE = os.environ.get("SUPERMARKET_E2E_TASK_IMAGE", "supermarket-task:dev")
-# Short enough for a test: supermarket 4 never delivers and must fail at this timeout.
-SENSOR_TIMEOUT = 150
-POKE_INTERVAL = 60  # the minimum for reschedule sensors (Airflow issue 71172)
+E2E_VALUES = Path(__file__).with_name("values-e2e.yaml")  # our chart's e2e settings, in both modes
+SENSOR_TIMEOUT = yaml.safe_load(E2E_VALUES.read_text())["pipeline"]["sensorTimeout"]
 
 
 def data_dir() -> Path:
@@ -50,6 +53,9 @@ class Deployment:
     mode: str
     log: Path | None  # Airflow's log file (standalone)
     launcher_kubeconfig: Path | None
+    # Where this Airflow reads the pipeline settings: the ConfigMap mounted into the chart's pods (chart), or
+    # the file written from it (standalone).
+    settings_file: Path | None = None
 
 
 @contextmanager
@@ -66,55 +72,47 @@ def deployment(workdir: Path) -> Iterator[Deployment]:
         return
     install_our_chart(data)
     launcher = launcher_kubeconfig(workdir / "launcher.kubeconfig")
+    settings_file = workdir / "pipeline-settings.json"
     env = {
-        "SUPERMARKET_EXECUTION_MODE": "kubernetes",
-        "SUPERMARKET_STORAGE_URL": "file:///data",  # the task pods' mount of the data volume
-        "SUPERMARKET_SENSOR_STORAGE_URL": str(data),  # the same volume, as the sensors here see it
-        "SUPERMARKET_TASK_IMAGE": TASK_IMAGE,
-        "SUPERMARKET_TASK_IMAGE_PULL_POLICY": "Never",
-        "SUPERMARKET_KUBE_IN_CLUSTER": "false",
-        "SUPERMARKET_KUBE_CONFIG_FILE": str(launcher),
-        "SUPERMARKET_SENSOR_POKE_INTERVAL": str(POKE_INTERVAL),
-        "SUPERMARKET_SENSOR_TIMEOUT": str(SENSOR_TIMEOUT),
-        "SUPERMARKET_RETRIES": "0",
+        **settings_from_the_cluster(settings_file, data, launcher),
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # only the runs the tests start
         "AIRFLOW__CORE__PARALLELISM": "16",
     }
     with standalone(workdir / "airflow", env) as af:
-        yield Deployment(af, data, MODE, workdir / "airflow" / "standalone.log", launcher)
+        yield Deployment(af, data, MODE, workdir / "airflow" / "standalone.log", launcher, settings_file)
 
 
 def install_our_chart(data: Path) -> None:
     helm("upgrade", "--install", RELEASE, str(ROOT / "charts/supermarket-pipeline"), "--namespace", NAMESPACE,
-         "--create-namespace", "--values", str(Path(__file__).with_name("values-airgapped.yaml")),
-         "--set", f"dataVolume.hostPath.path={data}", "--wait", "--timeout", "3m")  # fmt: skip
+         "--create-namespace", "--values", str(E2E_VALUES),
+         "--values", str(Path(__file__).with_name("values-airgapped.yaml")),
+         "--set", f"dataVolume.hostPath.path={data}", "--set", f"pipeline.taskImage={TASK_IMAGE}",
+         "--set", "pipeline.taskImagePullPolicy=Never", "--wait", "--timeout", "3m")  # fmt: skip
+
+
+def settings_from_the_cluster(target: Path, data: Path, launcher: Path) -> dict[str, str]:
+    """The settings our chart put into the cluster (the ConfigMap an in-cluster Airflow mounts), with what
+    differs for an Airflow outside it: the sensors see the volume at its host path, and task pods are launched
+    with the launcher's kubeconfig."""
+    config_map = json.loads(kubectl("-n", NAMESPACE, "get", "configmap", PIPELINE_CONFIG_MAP, "-o", "json").stdout)
+    settings = json.loads(config_map["data"]["pipeline.json"])
+    settings.update(sensorStorageUrl=str(data), kubeInCluster=False, kubeConfigFile=str(launcher))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(settings, indent=2))
+    return {CONFIG_FILE_VARIABLE: str(target)}
 
 
 def launcher_kubeconfig(target: Path) -> Path:
     """A kubeconfig with the launcher ServiceAccount's token: the same rights Airflow's pods get in-cluster."""
-    deadline = time.monotonic() + 60
-    data: dict[str, str] = {}
-    while True:
+
+    def token_secret() -> dict[str, str]:
         out = kubectl("-n", NAMESPACE, "get", "secret", LAUNCHER_SECRET, "-o", "json", check=False)
-        data = json.loads(out.stdout).get("data") or {} if out.returncode == 0 else {}
-        if "token" in data or time.monotonic() > deadline:
-            break
-        time.sleep(1)
-    if "token" not in data:
-        raise RuntimeError(f"the token controller never filled secret {NAMESPACE}/{LAUNCHER_SECRET}")
-    server = kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}").stdout
-    config = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": "e2e", "cluster": {"server": server, "certificate-authority-data": data["ca.crt"]}}],
-        "users": [{"name": "launcher", "user": {"token": base64.b64decode(data["token"]).decode()}}],
-        "contexts": [{"name": "launcher", "context": {"cluster": "e2e", "user": "launcher"}}],
-        "current-context": "launcher",
-    }
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(config))
-    target.chmod(0o600)
-    return target
+        data: dict[str, str] = json.loads(out.stdout).get("data") or {} if out.returncode == 0 else {}
+        return data if "token" in data else {}
+
+    data = wait_until(f"the token controller to fill secret {NAMESPACE}/{LAUNCHER_SECRET}", token_secret, 60, 1)
+    server = current_cluster()["server"]
+    return token_kubeconfig(target, server, data["ca.crt"], base64.b64decode(data["token"]).decode())
 
 
 @contextmanager
@@ -126,15 +124,14 @@ def port_forward() -> Iterator[int]:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+    def forwarding() -> bool:
+        if proc.poll() is not None:
+            raise RuntimeError(f"kubectl port-forward failed: {proc.stderr.read() if proc.stderr else ''}")
+        return listening(port)
+
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if proc.poll() is not None:
-                raise RuntimeError(f"kubectl port-forward failed: {proc.stderr.read() if proc.stderr else ''}")
-            time.sleep(0.5)
+        wait_until("kubectl port-forward to listen", forwarding, 60, 0.5)
         yield port
     finally:
         proc.terminate()

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from supermarket_dev import ROOT
+from supermarket_dev.tools import tool
 
-
-def tool(name: str) -> str:
-    found = shutil.which(name) or shutil.which(name, path=str(ROOT / ".cache/tools/bin"))
-    if found is None:
-        raise RuntimeError(f"{name} not found on PATH or in .cache/tools/bin (make tools installs it)")
-    return found
+__all__ = ["ROOT", "PodRecorder", "diagnostics", "helm", "kubectl", "tool"]
 
 
 def kubectl(*args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -13,22 +13,26 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
 import pytest
-from airflow_standalone import Airflow
 
-from deploy import NAMESPACE, SENSOR_TIMEOUT, TASK_IMAGE, TASK_NAMESPACE, Deployment
+from deploy import NAMESPACE, PIPELINE_CONFIG_MAP, SENSOR_TIMEOUT, TASK_IMAGE, TASK_NAMESPACE, Deployment
 from kube import PodRecorder, kubectl
+from supermarket_dev.airflow import Airflow
+from supermarket_dev.simulate import start_simulate
+from supermarket_dev.waiting import wait_until
+from supermarket_pipeline.config import CONFIG_FILE
+from supermarket_pipeline.schedule import INGEST_DAG_ID, INGEST_HOUR, METRICS_DAG_ID, REPORT_DAG_ID, REPORT_HOUR
 
 DATE = "2026-11-20"
 ROWS = 2000
 DELIVERY_GAP = 15  # seconds between supermarkets 1, 2 and 3
-INGEST, METRICS, REPORT = "ingest_supermarket_data", "create_metrics", "supermarket_report"
+INGEST, METRICS, REPORT = INGEST_DAG_ID, METRICS_DAG_ID, REPORT_DAG_ID
 POD_POOL, POD_SLOTS = "supermarket_pods", 2  # fewer slots than deliveries: the pool must hold pods back
 DELIVERED, NEVER = (1, 2, 3), 4
 POD_STEPS = {
@@ -50,20 +54,12 @@ class Day:
     success_to_metrics_s: dict[str, float]  # taken at the end of the run: later tests recompute metrics
 
 
-def wait_until(what: str, condition: Callable[[], bool], timeout: float, every: float = 2) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(every)
-
-
 def start_deliveries(data: Path) -> subprocess.Popen[bytes]:
     """Supermarkets 1, 2, 3, DELIVERY_GAP seconds apart; 4 never. World-writable files: the task pods (UID
     10001) create their partitions next to them on the shared hostPath."""
-    args = ["simulate", "--storage", str(data), "--date", DATE, "--supermarkets", "1,2,3,4", "--never-deliver",
-            str(NEVER), "--rows", str(ROWS), "--supermarket-delay", str(DELIVERY_GAP)]  # fmt: skip
-    return subprocess.Popen([sys.executable, "-m", "supermarket", *args], preexec_fn=lambda: os.umask(0))
+    return start_simulate(
+        data, DATE, never_deliver=[NEVER], rows=ROWS, supermarket_delay=DELIVERY_GAP, preexec_fn=lambda: os.umask(0)
+    )
 
 
 def forget_earlier_runs(af: Airflow, data: Path) -> None:
@@ -97,8 +93,8 @@ def day(deployed: Deployment) -> Iterator[Day]:
     deliveries: subprocess.Popen[bytes] | None = None
     try:
         started = time.monotonic()
-        ingest = af.trigger(INGEST, logical_date=f"{DATE}T16:00:00+00:00")
-        report = af.trigger(REPORT, logical_date=f"{DATE}T18:00:00+00:00")
+        ingest = af.trigger(INGEST, logical_date=f"{DATE}T{INGEST_HOUR:02d}:00:00+00:00")
+        report = af.trigger(REPORT, logical_date=f"{DATE}T{REPORT_HOUR:02d}:00:00+00:00")
         assert ingest.status_code == 200 and report.status_code == 200, (ingest.text, report.text)
         ingest_id, report_id = ingest.json()["dag_run_id"], report.json()["dag_run_id"]
         for dag_id in (INGEST, METRICS, REPORT):
@@ -313,3 +309,78 @@ def test_measurements(day: Day, measurements: dict[str, Any]) -> None:
     }
     measurements["e2e_wall_s"] = round(day.wall_s, 1)
     assert len(latency) == len(DELIVERED) and all(v > 0 for v in latency.values()) and steps
+
+
+def same_image_by_another_name(image: str) -> str:
+    """The loaded task image under its other, equivalent reference (containerd stores `name:tag` as
+    `docker.io/library/name:tag`): a "new" task image for the settings without building or loading one."""
+    prefix = "docker.io/library/"
+    if image.startswith(prefix):
+        return image.removeprefix(prefix)
+    if "/" not in image:
+        return prefix + image
+    pytest.fail(f"no equivalent reference for {image!r}: run the suite on kind or the air-gapped cluster")
+
+
+def scheduler_pods() -> dict[str, tuple[str, int]]:
+    """The official chart's scheduler pods: name -> (uid, restarts); a change means Airflow restarted."""
+    out = kubectl("-n", NAMESPACE, "get", "pods", "-l", "component=scheduler,release=airflow", "-o", "json").stdout
+    return {
+        p["metadata"]["name"]: (
+            p["metadata"]["uid"],
+            sum(c["restartCount"] for c in p["status"].get("containerStatuses", [])),
+        )
+        for p in json.loads(out)["items"]
+    }
+
+
+def test_a_new_task_image_reaches_new_task_pods_without_restarting_airflow(
+    day: Day, deployed: Deployment, measurements: dict[str, Any]
+) -> None:
+    """pipeline.taskImage changes in our chart's ConfigMap (as `helm upgrade --set` leaves it; standalone: also
+    the file Airflow reads). The next task pod runs the new image, and no Airflow pod restarted. Measured: the
+    change -> the file in every scheduler pod (the kubelet's refresh) -> the next task run finished."""
+    config_map = json.loads(kubectl("-n", NAMESPACE, "get", "configmap", PIPELINE_CONFIG_MAP, "-o", "json").stdout)
+    before = json.loads(config_map["data"]["pipeline.json"])
+    new_image = same_image_by_another_name(before["taskImage"])
+    schedulers = scheduler_pods() if deployed.mode == "chart" else {}
+
+    def set_task_image(image: str) -> None:
+        if deployed.settings_file is not None:  # standalone: the file deploy.py wrote from the ConfigMap
+            settings = json.loads(deployed.settings_file.read_text())
+            deployed.settings_file.write_text(json.dumps({**settings, "taskImage": image}, indent=2))
+        data = json.dumps({**before, "taskImage": image}, indent=2, sort_keys=True)
+        patch = json.dumps({"data": {"pipeline.json": data}})
+        kubectl("-n", NAMESPACE, "patch", "configmap", PIPELINE_CONFIG_MAP, "--type=merge", "-p", patch)
+
+    def seen_by_airflow() -> bool:
+        # LocalExecutor: tasks run, and read the settings, in the scheduler pods. Standalone: rewritten above.
+        for pod in scheduler_pods() if deployed.mode == "chart" else {}:
+            mounted = kubectl("-n", NAMESPACE, "exec", pod, "-c", "scheduler", "--", "cat", str(CONFIG_FILE))
+            if json.loads(mounted.stdout)["taskImage"] != new_image:
+                return False
+        return True
+
+    pods = PodRecorder(TASK_NAMESPACE)
+    pods.start()
+    try:
+        changed = time.monotonic()
+        set_task_image(new_image)
+        wait_until("the new task image in the file Airflow reads", seen_by_airflow, timeout=300, every=2)
+        in_file = time.monotonic() - changed
+        r = day.af.trigger(METRICS, conf={"supermarket_id": 1, "date": DATE})
+        assert r.status_code == 200, r.text
+        run = day.af.wait_for_run(METRICS, r.json()["dag_run_id"], timeout=600)
+        assert run["state"] == "success", run
+        to_run = time.monotonic() - changed
+    finally:
+        set_task_image(before["taskImage"])
+        pods.stop()
+    assert pods.error is None, pods.error
+    assert {p.spec.containers[0].image for p in pods.pods.values() if p.task_id == "compute_metrics"} == {new_image}
+    assert scheduler_pods() == schedulers  # the same pods, no container restarts: nobody restarted Airflow
+    measurements["task_image_change_s"] = {
+        "mode": deployed.mode,
+        "configmap_to_file_in_airflow_pods": round(in_file, 1),
+        "configmap_to_next_task_run_finished": round(to_run, 1),
+    }

@@ -10,55 +10,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from airflow_standalone import ROOT, Airflow, standalone
+from supermarket_dev import DAGS, ROOT
+from supermarket_dev.airflow import Airflow, standalone
+from supermarket_dev.scenario import scenario_env, start_deliveries
+from supermarket_pipeline.schedule import INGEST_DAG_ID, INGEST_HOUR, METRICS_DAG_ID, REPORT_DAG_ID, REPORT_HOUR
 
-INGEST, METRICS, REPORT = "ingest_supermarket_data", "create_metrics", "supermarket_report"
-
-
-def scenario_env(storage: Path, poke: int, timeout: int) -> dict[str, str]:
-    return {
-        "SUPERMARKET_EXECUTION_MODE": "local",
-        "SUPERMARKET_STORAGE_URL": str(storage),
-        "SUPERMARKET_SENSOR_POKE_INTERVAL": str(poke),
-        "SUPERMARKET_SENSOR_TIMEOUT": str(timeout),
-        "SUPERMARKET_RETRIES": "1",
-        # Only the runs the demo and tests start: no scheduled run appears when a DAG is unpaused (a scheduled
-        # report run would hold the report DAG's single active run while waiting for an ingest run that
-        # never comes).
-        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
-    }
-
-
-def start_deliveries(storage: Path, date: str, delay: float, rows: int) -> subprocess.Popen[bytes]:
-    """Supermarkets 1, 2, 3 arrive `delay` seconds apart; 4 never delivers."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "supermarket",
-            "simulate",
-            "--storage",
-            str(storage),
-            "--date",
-            date,
-            "--supermarkets",
-            "1,2,3,4",
-            "--never-deliver",
-            "4",
-            "--rows",
-            str(rows),
-            "--supermarket-delay",
-            str(delay),
-            "--file-delay",
-            "1",
-        ],
-    )
+INGEST, METRICS, REPORT = INGEST_DAG_ID, METRICS_DAG_ID, REPORT_DAG_ID
 
 
 def progress(af: Airflow, run_id: str, seen: dict[str, str]) -> None:
@@ -87,19 +48,19 @@ def main() -> None:
     with standalone(args.home / "airflow", env, port=args.port) as af:
         print(
             f"Airflow is up at {af.url} (user admin / admin); pools imported: "
-            f"{', '.join(json.loads((ROOT / 'dags/supermarket_pipeline/pools.json').read_text()))}"
+            f"{', '.join(json.loads((DAGS / 'supermarket_pipeline/pools.json').read_text()))}"
         )
         deliveries = start_deliveries(storage, args.date, args.delivery_delay, args.rows)
         try:
-            logical = f"{args.date}T16:00:00+00:00"
+            logical = f"{args.date}T{INGEST_HOUR:02d}:00:00+00:00"
             r = af.trigger(INGEST, logical_date=logical)
             r.raise_for_status()
             run_id = r.json()["dag_run_id"]
             print(f"Triggered {INGEST} through POST /api/v2/dags/{INGEST}/dagRuns: run {run_id}")
-            report = af.trigger(REPORT, logical_date=f"{args.date}T18:00:00+00:00")
+            report = af.trigger(REPORT, logical_date=f"{args.date}T{REPORT_HOUR:02d}:00:00+00:00")
             report.raise_for_status()
             report_run = report.json()["dag_run_id"]
-            print(f"Triggered {REPORT}: run {report_run} (its sensor waits for the ingest run at 16:00)")
+            print(f"Triggered {REPORT}: run {report_run} (its sensor waits for the ingest run at {INGEST_HOUR}:00 UTC)")
             # Unpaused only now: the scheduler sees the runs above and creates no duplicate scheduled run.
             for dag_id in (INGEST, METRICS, REPORT):
                 af.unpause(dag_id)

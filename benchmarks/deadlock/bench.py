@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from airflow_standalone import standalone
+from supermarket_dev.airflow import standalone
 
 DAGS = Path(__file__).resolve().parent / "dags"
 SLOTS = 16

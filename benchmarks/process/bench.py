@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 
+from supermarket_dev.simulate import simulate
+
 DATE = "2026-11-24"
 
 CONTENDERS = {
@@ -100,24 +102,7 @@ def main() -> None:
     try:
         cli = [sys.executable, "-m", "supermarket"]
         started = time.perf_counter()
-        subprocess.run(
-            [
-                *cli,
-                "simulate",
-                "--storage",
-                storage,
-                "--date",
-                DATE,
-                "--supermarkets",
-                "1",
-                "--rows",
-                str(args.rows),
-                "--files",
-                str(args.files),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        simulate(storage, DATE, [1], rows=args.rows, files=args.files)
         subprocess.run(
             [*cli, "copy-to-raw", "--storage", storage, "--supermarket", "1", "--date", DATE],
             check=True,

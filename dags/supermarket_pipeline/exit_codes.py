@@ -1,20 +1,22 @@
-"""The task CLI's exit codes, mapped to Airflow's retry behaviour (see `supermarket --help`)."""
+"""The task CLI's exit codes, mapped to Airflow's retry behaviour (see `supermarket --help`).
+
+The codes themselves belong to the task package (`supermarket.errors`); they are imported when a step has
+finished, not at parse time (DAG files import only Airflow and the standard library while being parsed).
+"""
 
 from __future__ import annotations
 
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
-
-EXIT_USAGE = 2
-EXIT_BAD_INPUT = 65  # the data is wrong: retrying cannot help
-EXIT_INFRA = 75  # storage unreachable and the like: retry with backoff
-NO_RETRY = {EXIT_USAGE: "bad command line", EXIT_BAD_INPUT: "bad input"}
 
 
 def raise_for_exit_code(code: int, what: str) -> None:
     """Nothing for 0; AirflowFailException (no retry) for bad input; AirflowException (retry) otherwise."""
     if code == 0:
         return
-    if code in NO_RETRY:
-        raise AirflowFailException(f"{what} failed with exit code {code} ({NO_RETRY[code]}): not retrying")
+    from supermarket.errors import EXIT_BAD_INPUT, EXIT_INFRA, EXIT_USAGE
+
+    no_retry = {EXIT_USAGE: "bad command line", EXIT_BAD_INPUT: "bad input"}
+    if code in no_retry:
+        raise AirflowFailException(f"{what} failed with exit code {code} ({no_retry[code]}): not retrying")
     kind = "infrastructure error" if code == EXIT_INFRA else "unexpected error"
     raise AirflowException(f"{what} failed with exit code {code} ({kind}): will retry")

@@ -14,7 +14,6 @@ from airflow.sdk import BaseOperator
 from .config import CONFIG, POD_POOL, Config
 from .exit_codes import raise_for_exit_code
 
-DATA_MOUNT = "/data"
 TASK_UID = 10001
 
 
@@ -89,13 +88,20 @@ def _pod_step(task_id: str, arguments: list[str], labels: dict[str, str], cfg: C
             capabilities=k8s.V1Capabilities(drop=["ALL"]),
         ),
         volumes=[
-            k8s.V1Volume(
-                name="data", persistent_volume_claim=k8s.V1PersistentVolumeClaimVolumeSource(claim_name=cfg.data_pvc)
+            *(
+                [
+                    k8s.V1Volume(
+                        name="data",
+                        persistent_volume_claim=k8s.V1PersistentVolumeClaimVolumeSource(claim_name=cfg.data_pvc),
+                    )
+                ]
+                if cfg.data_pvc
+                else []  # object storage: nothing to mount
             ),
             k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource(size_limit="2Gi")),
         ],
         volume_mounts=[
-            k8s.V1VolumeMount(name="data", mount_path=DATA_MOUNT),
+            *([k8s.V1VolumeMount(name="data", mount_path=cfg.data_mount_path)] if cfg.data_pvc else []),
             k8s.V1VolumeMount(name="tmp", mount_path="/tmp"),
         ],
         env_vars=[k8s.V1EnvVar(name="SUPERMARKET_MEMORY_LIMIT", value="512MB")],

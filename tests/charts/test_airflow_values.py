@@ -1,10 +1,9 @@
-"""Our values for the OFFICIAL Airflow chart: validated against its values.schema.json (path from a setting),
-and rendered with the real chart where it is available (AIRFLOW_CHART, or `helm pull` with network)."""
+"""Our values for the OFFICIAL Airflow chart: validated against its values.schema.json and rendered with the real
+chart (AIRFLOW_CHART, by default ../shared/reference/airflow-chart; else `helm pull` with network)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 import yaml
 
 from .conftest import (
-    AIRFLOW_CHART_REFERENCE,
+    AIRFLOW_CHART,
     AIRFLOW_CHART_REPO,
     AIRFLOW_CHART_VERSION,
     CHARTS,
@@ -27,6 +26,7 @@ from .conftest import (
 )
 
 VALUES = CHARTS / "airflow"
+WORKLOADS = ("Deployment", "StatefulSet")
 ENVIRONMENTS = ("kind", "prod")
 
 
@@ -49,8 +49,8 @@ def env_vars(values: dict[str, Any]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def schema() -> dict[str, Any]:
-    path = AIRFLOW_CHART_REFERENCE / "values.schema.json"
-    assert path.exists(), f"official chart schema not found at {path}: set AIRFLOW_CHART_REFERENCE"
+    path = AIRFLOW_CHART / "values.schema.json"
+    assert path.exists(), f"official chart schema not found at {path}: set AIRFLOW_CHART to the chart's folder"
     return json.loads(path.read_text())  # type: ignore[no-any-return]
 
 
@@ -106,18 +106,53 @@ def test_stable_secrets_are_referenced(env):
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_pipeline_configuration_and_data_volume_reach_the_sensors(env):
+def test_no_pipeline_setting_is_written_here(env):
+    """The pipeline's settings have one owner, our chart's `pipeline:` block: no SUPERMARKET_* variables here."""
+    text = (VALUES / "values.yaml").read_text() + (VALUES / f"values-{env}.yaml").read_text()
+    assert "SUPERMARKET_" not in text
     values = merged(env)
-    env_ = env_vars(values)
-    assert env_["SUPERMARKET_EXECUTION_MODE"] == "kubernetes"
-    assert env_["SUPERMARKET_TASK_NAMESPACE"] == "supermarket-tasks"
-    assert env_["SUPERMARKET_TASK_IMAGE"].startswith("supermarket-task:")
-    assert int(env_["SUPERMARKET_SENSOR_POKE_INTERVAL"]) >= 60
+    assert "env" not in values and "extraEnv" not in values and "extraEnvFrom" not in values
+
+
+@pytest.fixture(scope="module")
+def ours() -> list[dict[str, Any]]:
+    """Our chart as these values expect it: release `supermarket` in the Airflow namespace."""
+    return render_chart(name="supermarket", namespace="airflow")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_pipeline_settings_are_mounted_from_our_charts_config_map(env, ours):
+    from supermarket_pipeline.config import CONFIG_FILE
+
+    values = merged(env)
+    [volume] = [v for v in values["volumes"] if v["name"] == "supermarket-pipeline"]
+    [mount] = [m for m in values["volumeMounts"] if m["name"] == "supermarket-pipeline"]
+    config_map = one(ours, "ConfigMap", volume["configMap"]["name"])
+    # A directory mount (no subPath): the kubelet updates the file in place, no restart needed.
+    assert "subPath" not in mount and mount["readOnly"] is True
+    assert mount["mountPath"] == str(CONFIG_FILE.parent) and CONFIG_FILE.name in config_map["data"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_data_volume_reaches_the_sensors_where_the_task_pods_see_it(env, ours):
+    values = merged(env)
+    [config_map] = [c for c in ours if c["kind"] == "ConfigMap" and c["metadata"]["name"] == "supermarket-pipeline"]
+    settings = json.loads(config_map["data"]["pipeline.json"])
+    claims = {c["metadata"]["name"] for c in ours if c["kind"] == "PersistentVolumeClaim"}
     for component in ("scheduler", "triggerer", "workers"):
-        assert values[component]["extraVolumeMounts"] == [{"name": "supermarket-data", "mountPath": "/data"}]
-        assert (
-            values[component]["extraVolumes"][0]["persistentVolumeClaim"]["claimName"] == env_["SUPERMARKET_DATA_PVC"]
-        )
+        [volume] = values[component]["extraVolumes"]
+        [mount] = values[component]["extraVolumeMounts"]
+        assert volume["persistentVolumeClaim"]["claimName"] == settings["dataPvc"] and settings["dataPvc"] in claims
+        # The sensors read the storage URL's path: it must be where the Airflow pods mount the claim.
+        assert mount == {"name": volume["name"], "mountPath": settings["dataMountPath"]}
+        assert settings["storageUrl"] == f"file://{mount['mountPath']}"
+
+
+def test_secret_names_are_our_charts(ours):
+    names = {s["metadata"]["name"] for s in ours if s["kind"] == "Secret"}
+    values = merged("kind")
+    for key in ("fernetKeySecretName", "jwtSecretName", "apiSecretKeySecretName", "webserverSecretKeySecretName"):
+        assert values[key] in names, key
 
 
 def test_database_per_environment():
@@ -152,8 +187,8 @@ def test_every_component_has_resources():
 # -- the real chart ----------------------------------------------------------------------------------------
 def official_chart() -> Path | None:
     """AIRFLOW_CHART (a chart directory or .tgz), else `helm pull` into .cache/charts (needs network)."""
-    if os.environ.get("AIRFLOW_CHART"):
-        return Path(os.environ["AIRFLOW_CHART"])
+    if AIRFLOW_CHART.exists():
+        return AIRFLOW_CHART
     cache = ROOT / ".cache" / "charts"
     tgz = cache / f"airflow-{AIRFLOW_CHART_VERSION}.tgz"
     if not tgz.exists():
@@ -186,7 +221,8 @@ def chart() -> Path:
     if path is None:
         pytest.skip(
             f"official Airflow chart {AIRFLOW_CHART_VERSION} not available (no network to "
-            f"{AIRFLOW_CHART_REPO}, AIRFLOW_CHART unset): validated our values against the schema only"
+            f"{AIRFLOW_CHART_REPO}, nothing at AIRFLOW_CHART={AIRFLOW_CHART}): validated our values against the "
+            "schema only"
         )
     print(f"\nrendering the REAL official chart from {path}")
     return path
@@ -204,7 +240,15 @@ def test_real_chart_renders_valid_objects_with_our_values(chart, env):
     mounts = jmespath.search("containers[?name=='scheduler'].volumeMounts[] | [?name=='supermarket-data']", spec)
     assert mounts == [{"name": "supermarket-data", "mountPath": "/data"}]
     env_names = jmespath.search("containers[?name=='scheduler'].env[].name", spec)
-    assert "SUPERMARKET_TASK_IMAGE" in env_names and "AIRFLOW__API_AUTH__JWT_SECRET" in env_names
+    assert "AIRFLOW__API_AUTH__JWT_SECRET" in env_names
+    assert not [n for n in env_names if n.startswith("SUPERMARKET_")]
+    # The settings reach every Airflow container that parses DAGs or runs tasks, as a directory mount.
+    pods = {o["metadata"]["name"]: o["spec"]["template"]["spec"] for o in objects if o["kind"] in WORKLOADS}
+    for name in ("airflow-scheduler", "airflow-dag-processor", "airflow-triggerer", "airflow-api-server"):
+        mounts = jmespath.search("containers[].volumeMounts[] | [?name=='supermarket-pipeline']", pods[name])
+        assert mounts and all(m["mountPath"] == "/etc/supermarket" and "subPath" not in m for m in mounts), name
+        volume = jmespath.search("volumes[?name=='supermarket-pipeline'] | [0].configMap.name", pods[name])
+        assert volume == "supermarket-pipeline", name
     # Airflow 3 parses DAGs in the DAG processor: that is where git-sync must run.
     processor = one(objects, "Deployment", "airflow-dag-processor")["spec"]["template"]["spec"]
     git_sync = jmespath.search("containers[?name=='git-sync'] | [0].env", processor)

@@ -1,9 +1,9 @@
-"""Real Airflow for the DAG tests: a private AIRFLOW_HOME, the project's dags/ as the DAG bundle."""
+"""Real Airflow for the DAG tests: a private AIRFLOW_HOME, the project's dags/ as the DAG bundle, and the pipeline
+settings the chart renders by default (kubernetes mode), as a deployment's Airflow reads them."""
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -11,17 +11,20 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-DAGS = ROOT / "dags"
-SCRIPTS = ROOT / "scripts"
+from supermarket_dev import DAGS
+from supermarket_dev.settings import chart_settings, write_settings
 
-# Set before Airflow is imported anywhere in this session.
+# Set before Airflow or the DAG helpers are imported anywhere in this session.
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="airflow-home-"))
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "false"
-for path in (DAGS, SCRIPTS):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+os.environ.update(write_settings(Path(os.environ["AIRFLOW_HOME"]) / "pipeline-settings.json"))
+
+
+@pytest.fixture(scope="session")
+def chart_defaults() -> dict[str, Any]:
+    """What the chart's ConfigMap holds by default: what the DAGs under test were parsed with."""
+    return chart_settings()
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,11 @@ import json
 
 import pytest
 
-from .conftest import DAGS
+from supermarket_dev import DAGS
+from supermarket_pipeline.schedule import INGEST_DAG_ID as INGEST
+from supermarket_pipeline.schedule import METRICS_DAG_ID as METRICS
+from supermarket_pipeline.schedule import REPORT_DAG_ID as REPORT
 
-INGEST, METRICS, REPORT = "ingest_supermarket_data", "create_metrics", "supermarket_report"
 POOLS = json.loads((DAGS / "supermarket_pipeline" / "pools.json").read_text())
 
 
@@ -27,7 +29,7 @@ def test_dag_files_import_only_airflow_and_the_standard_library_at_parse_time():
     import sys
 
     code = (
-        f"import sys; sys.path.insert(0, {str(DAGS)!r}); import runpy; "
+        "import sys, runpy; "
         f"[runpy.run_path(f) for f in {[str(p) for p in sorted(DAGS.glob('*.py'))]!r}]; "
         "print(sorted({'supermarket', 'duckdb', 'pandas', 'pyarrow'} & set(sys.modules)))"
     )
@@ -67,11 +69,13 @@ def test_schedules(dags):
     assert next_run(dags[INGEST], day) == day.replace(hour=16)
     assert next_run(dags[REPORT], day) == day.replace(hour=18)
     assert dags[METRICS].schedule is None
+    assert {str(d.timezone) for d in dags.values()} == {"UTC"}  # all schedules are UTC
     assert dags[INGEST].max_active_runs == 3 and dags[INGEST].catchup is False
 
 
 def test_report_sensor_points_at_the_same_days_ingest_run(dags):
-    """The book uses 6 h; with 16:00 and 18:00 cron runs the ingest run is 2 h before the report run."""
+    """The runs are at 16:00 and 18:00 UTC, so the same day's ingest run is 2 h before the report run (the
+    book's 6 h was a mistake)."""
     day = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
     sensor = dags[REPORT].get_task("wait_for_ingest")
     report_logical = next_run(dags[REPORT], day)

@@ -10,18 +10,21 @@ import time
 
 import pytest
 
+from supermarket_pipeline.schedule import INGEST_DAG_ID as INGEST
+from supermarket_pipeline.schedule import METRICS_DAG_ID as METRICS
+from supermarket_pipeline.schedule import REPORT_DAG_ID as REPORT
+
 pytestmark = pytest.mark.slow
 
 DATE = "2026-11-20"
-INGEST, METRICS, REPORT = "ingest_supermarket_data", "create_metrics", "supermarket_report"
 SENSOR_TIMEOUT = 150
 ROWS = 2000
 
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory):
-    from airflow_standalone import standalone
-    from demo import scenario_env, start_deliveries
+    from supermarket_dev.airflow import standalone
+    from supermarket_dev.scenario import scenario_env, start_deliveries
 
     home = tmp_path_factory.mktemp("airflow")
     storage = home / "data"

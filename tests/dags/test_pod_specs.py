@@ -48,13 +48,14 @@ def pods(dags) -> dict[str, Any]:
     return built
 
 
-def test_pod_runs_the_task_image_with_the_local_modes_arguments(dags, pods):
+def test_pod_runs_the_task_image_with_the_local_modes_arguments(dags, pods, chart_defaults):
     from supermarket_pipeline.config import CONFIG
     from supermarket_pipeline.steps import cli_args, pipeline_step
 
     pod = pods["ingest_supermarket_data.process_supermarket_3"]
     [container] = pod.spec.containers
-    assert container.image == "supermarket-task:latest"
+    assert container.image == chart_defaults["taskImage"] and container.image.startswith("supermarket-task:")
+    assert container.image_pull_policy == chart_defaults["taskImagePullPolicy"]
     assert container.command in (None, [])  # the image's ENTRYPOINT is `supermarket`
     expected = cli_args("process", storage_url="file:///data", date=DATE, supermarket_id=3)
     assert container.args == expected
@@ -92,6 +93,7 @@ def test_security_context_is_restricted(pods):
 
 
 def test_resources_volumes_labels_namespace(pods):
+    """The chart's defaults for release `supermarket`: names derived from the release."""
     pod = pods["ingest_supermarket_data.copy_to_raw_supermarket_1"]
     assert pod.metadata.namespace == "supermarket-tasks"
     [container] = pod.spec.containers
@@ -100,7 +102,7 @@ def test_resources_volumes_labels_namespace(pods):
     volumes = {v.name: v for v in pod.spec.volumes}
     assert volumes["data"].persistent_volume_claim.claim_name == "supermarket-data"
     assert volumes["tmp"].empty_dir is not None  # the only writable place besides /data
-    assert {m.mount_path for m in container.volume_mounts} == {"/data", "/tmp"}
+    assert {m.mount_path for m in container.volume_mounts} == {"/data", "/tmp"}  # /data: file:///data above
     labels = pod.metadata.labels
     assert labels["app.kubernetes.io/part-of"] == "supermarket-pipeline"
     assert labels["supermarket/supermarket-id"] == "1" and labels["supermarket/step"] == "copy-to-raw"
@@ -112,3 +114,17 @@ def test_pods_are_deleted_when_they_succeed_and_logs_are_streamed(dags):
         assert task.on_finish_action.value == "delete_succeeded_pod"
         assert task.get_logs is True
         assert task.startup_timeout_seconds == 300
+
+
+def test_object_storage_mounts_no_data_claim(dags):
+    """dataVolume.mode none (s3:// storage): the chart leaves dataPvc empty, and the pods mount no claim."""
+    import dataclasses
+
+    from supermarket_pipeline.config import CONFIG
+    from supermarket_pipeline.steps import pipeline_step
+
+    cfg = dataclasses.replace(CONFIG, data_pvc=None, storage_url="s3://bucket/prefix")
+    task = pipeline_step("process_supermarket_1", "process", date=DATE, supermarket_id=1, cfg=cfg)
+    pod = task.build_pod_request_obj(dry_run=True)
+    assert [v.name for v in pod.spec.volumes] == ["tmp"]
+    assert pod.spec.containers[0].args[:3] == ["process", "--storage", "s3://bucket/prefix"]

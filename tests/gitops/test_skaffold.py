@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import jsonschema
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,12 +58,14 @@ def test_our_chart_then_the_pinned_official_chart():
         assert (ROOT / values).exists(), values
 
 
-def test_task_image_reaches_the_pipeline_configuration():
-    official = RELEASES[1]
-    kind_env = yaml.safe_load((ROOT / "charts/airflow/values-kind.yaml").read_text())["env"]
-    assert kind_env[2]["name"] == "SUPERMARKET_TASK_IMAGE"  # the index setValueTemplates writes to
-    assert official["setValueTemplates"]["env[2].value"] == "{{.IMAGE_FULLY_QUALIFIED_supermarket_task}}"
-    assert kind_env[3]["name"] == "SUPERMARKET_TASK_IMAGE_PULL_POLICY"
+def test_task_image_is_set_by_key_in_our_charts_pipeline_block():
+    ours, official = RELEASES
+    assert ours["setValueTemplates"]["pipeline.taskImage"] == "{{.IMAGE_FULLY_QUALIFIED_supermarket_task}}"
+    chart_values = yaml.safe_load((ROOT / ours["chartPath"] / "values.yaml").read_text())
+    for key in ours["setValueTemplates"] | ours.get("setValues", {}):
+        section, name = key.split(".", 1)
+        assert name.split(".")[0] in chart_values[section], key  # every key exists in the chart's values
+    assert not any("env" in key for key in official["setValueTemplates"])
 
 
 def test_dev_loop_uses_the_working_tree_dags():
@@ -79,28 +80,51 @@ def test_dev_loop_uses_the_working_tree_dags():
     assert chart_values["dataVolume"]["hostPath"]["path"].startswith(mounts["/data"]["containerPath"])
 
 
-@pytest.mark.parametrize("name", ["kind", "remote"])
-def test_profiles(name):
-    profiles = {p["name"]: p for p in CONFIG["profiles"]}
-    assert name in profiles
-    if name == "kind":
-        assert profiles["kind"]["activation"] == [{"kubeContext": "kind-supermarket"}]
-    else:
-        assert profiles["remote"]["build"]["local"]["push"] is True
-        paths = {p["path"] for p in profiles["remote"]["patches"]}
-        assert "/deploy/helm/releases/1/valuesFiles" in paths
+def profile(name: str) -> dict:
+    (found,) = [p for p in CONFIG["profiles"] if p["name"] == name]
+    return found  # type: ignore[no-any-return]
 
 
-def test_e2e_profile_adds_the_e2e_values_to_the_airflow_release():
-    (profile,) = [p for p in CONFIG["profiles"] if p["name"] == "e2e"]
-    (patch,) = profile["patches"]
-    assert patch["op"] == "add" and patch["path"] == "/deploy/helm/releases/1/valuesFiles/-"
-    values = yaml.safe_load((ROOT / patch["value"]).read_text())
-    # extraEnv (a string in the official chart) adds to the env list of values-kind.yaml instead of replacing it.
-    assert set(values) == {"extraEnv"}
-    env = {e["name"]: e["value"] for e in yaml.safe_load(values["extraEnv"])}
-    assert env["SUPERMARKET_SENSOR_TIMEOUT"] == "150"
-    assert env["AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE"] == "False"
+def profile_releases(name: str) -> dict[str, dict]:
+    """A profile's releases by name (profiles restate whole releases, merged from the base ones)."""
+    return {r["name"]: r for r in profile(name)["deploy"]["helm"]["releases"]}
+
+
+def test_no_profile_patches_by_position():
+    assert all("patches" not in p for p in CONFIG["profiles"])
+
+
+def test_kind_profile_is_the_default_loop():
+    assert profile("kind")["activation"] == [{"kubeContext": "kind-supermarket"}]
+    assert "deploy" not in profile("kind")
+
+
+def test_remote_profile_pushes_and_uses_production_values():
+    remote = profile("remote")
+    assert remote["build"]["local"]["push"] is True
+    releases = profile_releases("remote")
+    assert set(releases) == {"supermarket", "airflow"}
+    assert releases["supermarket"]["setValueTemplates"]["devDags.enabled"] is False
+    assert (
+        releases["supermarket"]["setValueTemplates"]["pipeline.taskImage"]
+        == RELEASES[0]["setValueTemplates"]["pipeline.taskImage"]
+    )
+    assert releases["airflow"]["valuesFiles"] == ["charts/airflow/values.yaml", "charts/airflow/values-prod.yaml"]
+    assert {k: v for k, v in releases["airflow"].items() if k != "valuesFiles"} == {
+        k: v for k, v in RELEASES[1].items() if k != "valuesFiles"
+    }
+
+
+def test_e2e_profile_adds_the_e2e_values_to_both_releases():
+    releases = profile_releases("e2e")
+    ours, official = releases["supermarket"], releases["airflow"]
+    assert official["valuesFiles"] == [*RELEASES[1]["valuesFiles"], "k8s-tests/values-airflow-e2e.yaml"]
+    assert ours["valuesFiles"] == ["k8s-tests/values-e2e.yaml"]
+    assert {k: v for k, v in ours.items() if k != "valuesFiles"} == RELEASES[0]
+    e2e = yaml.safe_load((ROOT / "k8s-tests/values-e2e.yaml").read_text())
+    assert set(e2e) == {"pipeline"} and e2e["pipeline"]["sensorTimeout"] == 150 and e2e["pipeline"]["retries"] == 0
+    airflow_e2e = yaml.safe_load((ROOT / "k8s-tests/values-airflow-e2e.yaml").read_text())
+    assert airflow_e2e == {"config": {"scheduler": {"use_job_schedule": "False"}}}
 
 
 def test_api_server_is_port_forwarded():

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from supermarket_dev import ROOT
+from supermarket_dev.tools import tool
+
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yaml"))
 
 
 def test_actionlint_is_clean():
-    actionlint = shutil.which("actionlint") or str(ROOT / ".cache" / "tools" / "bin" / "actionlint")
-    assert Path(actionlint).exists(), "actionlint not installed: run scripts/install-actionlint.sh"
+    actionlint = tool("actionlint")
     assert WORKFLOWS
     proc = subprocess.run([actionlint, "-no-color", *map(str, WORKFLOWS)], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr

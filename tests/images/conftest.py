@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from supermarket_dev import ROOT
+from supermarket_dev.ports import free_port, listening
+from supermarket_dev.waiting import wait_until
+
+__all__ = ["ROOT", "docker", "inspect"]
 TAG = os.environ.get("IMAGE_TAG", "dev")
 TASK_IMAGE = f"supermarket-task:{TAG}"
 AIRFLOW_IMAGE = f"supermarket-airflow:{TAG}"
@@ -56,12 +58,6 @@ def volume() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[str]:
     """A throw-away PostgreSQL cluster from Debian's packages on a free loopback port; yields its URL."""
@@ -71,7 +67,7 @@ def postgres() -> Iterator[str]:
     bin_dir = bins[-1]
     data = Path(tempfile.mkdtemp(prefix="supermarket-pg-"))
     shutil.chown(data, "postgres", "postgres")
-    port = _free_port()
+    port = free_port()
 
     def as_postgres(*cmd: str) -> None:
         subprocess.run(["runuser", "-u", "postgres", "--", *cmd], check=True, capture_output=True, text=True)
@@ -89,12 +85,7 @@ def postgres() -> Iterator[str]:
         f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.5)
+        wait_until(f"PostgreSQL to listen on port {port}", lambda: listening(port), 30, 0.5)
         as_postgres(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "airflow")
         yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/airflow"
     finally:

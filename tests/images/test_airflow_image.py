@@ -83,21 +83,26 @@ def test_sensor_helper_is_importable_without_the_task_images_dependencies(airflo
     assert airflow_run(airflow_image, "python", "-c", code).stdout.strip() == "True"
 
 
-def test_migrate_wait_for_migrations_and_dags_import_on_postgres(airflow_image, postgres):
+def test_migrate_wait_for_migrations_and_dags_import_on_postgres(airflow_image, postgres, tmp_path):
+    from supermarket_dev.settings import write_settings
+    from supermarket_pipeline.config import CONFIG_FILE
+
     env = {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": postgres, "AIRFLOW__CORE__LOAD_EXAMPLES": "false"}
     # The chart's migrate-database job and the wait-for-migrations init container.
     airflow_run(airflow_image, "bash", "-c", "exec airflow db migrate", env=env)
     airflow_run(airflow_image, "airflow", "db", "check-migrations", "--migration-wait-timeout=60", env=env)
-    # DAGs mounted the way git-sync mounts them: the repository checkout, dags folder = <repo>/dags.
+    # DAGs mounted the way git-sync mounts them: the repository checkout, dags folder = <repo>/dags; the
+    # pipeline settings the way the official chart mounts our chart's ConfigMap (a directory).
     env["AIRFLOW__CORE__DAGS_FOLDER"] = "/opt/airflow/dags/repo/dags"
-    volume = f"{ROOT}:/opt/airflow/dags/repo:ro"
-    airflow_run(airflow_image, "airflow", "dags", "reserialize", env=env, volumes=(volume,))
-    errors = airflow_run(
-        airflow_image, "airflow", "dags", "list-import-errors", "-o", "json", env=env, volumes=(volume,)
-    )
+    write_settings(tmp_path / "settings" / CONFIG_FILE.name)
+    (tmp_path / "settings").chmod(0o755)
+    (tmp_path / "settings" / CONFIG_FILE.name).chmod(0o644)
+    volumes = (f"{ROOT}:/opt/airflow/dags/repo:ro", f"{tmp_path / 'settings'}:{CONFIG_FILE.parent}:ro")
+    airflow_run(airflow_image, "airflow", "dags", "reserialize", env=env, volumes=volumes)
+    errors = airflow_run(airflow_image, "airflow", "dags", "list-import-errors", "-o", "json", env=env, volumes=volumes)
     assert cli_json(errors.stdout) == [], errors.stdout
     dags = cli_json(
-        airflow_run(airflow_image, "airflow", "dags", "list", "-o", "json", env=env, volumes=(volume,)).stdout
+        airflow_run(airflow_image, "airflow", "dags", "list", "-o", "json", env=env, volumes=volumes).stdout
     )
     assert {d["dag_id"] for d in dags} == {"ingest_supermarket_data", "create_metrics", "supermarket_report"}
 
@@ -106,7 +111,7 @@ def test_our_charts_pools_job_imports_the_pools_on_postgres(airflow_image, postg
     """The pools Job of our chart, as rendered, run in the image: it must wait for migrations AND import."""
     from tests.charts.conftest import render_chart
 
-    (job,) = [o for o in render_chart() if o["kind"] == "Job"]
+    (job,) = render_chart(show_only=["templates/pools-job.yaml"])
     (container,) = job["spec"]["template"]["spec"]["containers"]
     env = {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": postgres}
     airflow_run(airflow_image, "airflow", "db", "migrate", env=env)

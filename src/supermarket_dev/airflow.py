@@ -1,5 +1,5 @@
-"""Run a real Airflow (`airflow standalone`: SQLite, scheduler, triggerer, API server) for the demo and the
-tests, and talk to it through the REST API v2 with a JWT. Stops everything it started."""
+"""A real Airflow (`airflow standalone`: SQLite, scheduler, triggerer, API server) for the demo, the tests and the
+benchmarks, and its REST API v2 client with a JWT. Stops everything it started."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,17 +16,15 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-DAGS = ROOT / "dags"
+from supermarket_pipeline.schedule import INGEST_DAG_ID, METRICS_DAG_ID, REPORT_DAG_ID
+
+from . import DAGS
+from .ports import free_port
+from .waiting import wait_until
+
 POOLS = DAGS / "supermarket_pipeline" / "pools.json"
 USER, PASSWORD = "admin", "admin"
 TERMINAL = {"success", "failed"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Airflow:
@@ -38,7 +34,7 @@ class Airflow:
         port: int,
         extra_env: Mapping[str, str],
         dags: Path = DAGS,
-        expected_dags: frozenset[str] = frozenset({"ingest_supermarket_data", "create_metrics", "supermarket_report"}),
+        expected_dags: frozenset[str] = frozenset({INGEST_DAG_ID, METRICS_DAG_ID, REPORT_DAG_ID}),
     ) -> None:
         self.home, self.port, self.expected_dags = home, port, expected_dags
         self.url = f"http://127.0.0.1:{port}"
@@ -85,17 +81,17 @@ class Airflow:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
+        proc = self.proc
+
+        def ready() -> bool:
+            if proc.poll() is not None:
                 raise RuntimeError(f"airflow standalone exited early; see {self.home / 'standalone.log'}")
             try:
-                if requests.get(f"{self.url}/api/v2/monitor/health", timeout=2).ok and self._dags_parsed():
-                    return
+                return requests.get(f"{self.url}/api/v2/monitor/health", timeout=2).ok and self._dags_parsed()
             except requests.RequestException:
-                pass
-            time.sleep(2)
-        raise TimeoutError(f"Airflow not healthy after {timeout} s; see {self.home / 'standalone.log'}")
+                return False
+
+        wait_until(f"Airflow to be healthy with its DAGs parsed (log: {self.home / 'standalone.log'})", ready, timeout)
 
     def _dags_parsed(self) -> bool:
         try:
@@ -157,15 +153,15 @@ class Airflow:
         return {ti["task_id"]: ti for ti in tis}
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float, on_poll: Any = None) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        """The run once it has finished (success or failed); `on_poll(run)` sees every state on the way."""
+
+        def finished() -> dict[str, Any] | None:
             run = self.run(dag_id, run_id)
             if on_poll is not None:
                 on_poll(run)
-            if run["state"] in TERMINAL:
-                return run
-            time.sleep(3)
-        raise TimeoutError(f"{dag_id} run {run_id} not finished after {timeout} s")
+            return run if run["state"] in TERMINAL else None
+
+        return wait_until(f"{dag_id} run {run_id} to finish", finished, timeout, every=3)
 
 
 @contextmanager
