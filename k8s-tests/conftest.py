@@ -12,6 +12,7 @@ import pytest
 
 from deploy import NAMESPACE, TASK_NAMESPACE, Deployment, deployment
 from kube import ROOT, diagnostics, kubectl
+from services import NAMESPACE as SERVICES_NAMESPACE
 
 RESULTS = ROOT / ".cache" / "e2e" / "measurements.json"
 MEASUREMENTS: dict[str, Any] = {}
@@ -48,7 +49,7 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.failed:
-        report.sections.append(("kubernetes", diagnostics(TASK_NAMESPACE, NAMESPACE)))
+        report.sections.append(("kubernetes", diagnostics(TASK_NAMESPACE, NAMESPACE, SERVICES_NAMESPACE)))
         log = getattr(item.funcargs.get("deployed"), "log", None) if hasattr(item, "funcargs") else None
         if log is not None and Path(log).exists():
             tail = "\n".join(Path(log).read_text(errors="replace").splitlines()[-80:])

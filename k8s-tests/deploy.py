@@ -23,7 +23,7 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,8 +112,11 @@ def install_our_chart(data: Path) -> None:
          "--set", "pipeline.taskImagePullPolicy=Never", "--wait", "--timeout", "3m")  # fmt: skip
 
 
-def install_in_cluster(workdir: Path, data: Path) -> Services:
-    """The production shape, step by step as a user would; returns the services (the tests push DAGs)."""
+def install_in_cluster(
+    workdir: Path, data: Path, airflow_sets: Sequence[str] = (), our_sets: Sequence[str] = ()
+) -> Services:
+    """The production shape, step by step as a user would; returns the services (the tests push DAGs).
+    `airflow_sets` / `our_sets`: extra `--set`s for the official chart / ours (the executor benchmark)."""
     services = deploy_services(workdir / "services")
     services.push_dags("e2e: the repository's dags/")
     ensure_namespace(NAMESPACE)
@@ -126,7 +129,7 @@ def install_in_cluster(workdir: Path, data: Path) -> Services:
          "--set", f"pipeline.taskImage={TASK_IMAGE}", "--set", "pipeline.taskImagePullPolicy=Never",
          "--set", f"airflow.metadataSecretName={METADATA_SECRET}", "--set", f"airflow.image.repository={repository}",
          "--set", f"airflow.image.tag={tag}", "--set", "airflow.image.pullPolicy=Never",
-         "--wait", "--timeout", "3m")  # fmt: skip
+         *[arg for value in our_sets for arg in ("--set", value)], "--wait", "--timeout", "3m")  # fmt: skip
     known_hosts = workdir / "git-known-hosts"
     known_hosts.write_text(services.known_hosts + "\n")
     values = [arg for f in AIRFLOW_VALUES for arg in ("--values", str(f))]
@@ -134,7 +137,7 @@ def install_in_cluster(workdir: Path, data: Path) -> Services:
     helm("upgrade", "--install", AIRFLOW_RELEASE, str(AIRFLOW_CHART), "--namespace", NAMESPACE, *values,
          "--set", f"images.airflow.repository={repository}", "--set", f"images.airflow.tag={tag}",
          "--set", f"dags.gitSync.repo={GIT_URL}", "--set-file", f"dags.gitSync.knownHosts={known_hosts}",
-         "--wait", "--timeout", "15m")  # fmt: skip
+         *[arg for value in airflow_sets for arg in ("--set", value)], "--wait", "--timeout", "15m")  # fmt: skip
     print(f"official chart {AIRFLOW_CHART} installed and ready in {time.monotonic() - started:.0f} s")
     return services
 

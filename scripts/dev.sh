@@ -13,7 +13,7 @@ case "${1:-}" in
   dev) skaffold dev --kube-context "kind-$CLUSTER" ;;
   run) shift; skaffold run --kube-context "kind-$CLUSTER" --status-check=true "$@" ;;
   # Against the current kube context. On kind, deploy first with `run -p e2e`; Airflow comes from the chart.
-  e2e) SUPERMARKET_E2E_AIRFLOW=${SUPERMARKET_E2E_AIRFLOW:-chart} .venv/bin/python -m pytest -v k8s-tests ;;
+  e2e) SUPERMARKET_E2E_AIRFLOW=${SUPERMARKET_E2E_AIRFLOW:-deployed} .venv/bin/python -m pytest -v k8s-tests ;;
   down) kind delete cluster --name "$CLUSTER" ;;
   *) echo "usage: $0 kind-up | dev | run [skaffold flags] | e2e | down" >&2; exit 2 ;;
 esac
