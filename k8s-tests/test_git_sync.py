@@ -60,7 +60,7 @@ def test_a_broken_commit_shows_an_import_error_and_the_next_commit_clears_it(
     tag = f"e2e-{uuid.uuid4().hex[:8]}"
 
     def break_one_change_another(dags: Path) -> None:
-        (dags / BROKEN).write_text("from airflow.sdk import DAG\n\nthis is not python\n")
+        (dags / BROKEN).write_text("from airflow.sdk import DAG\n\ndef broken(:\n    pass\n")
         add_tag(dags, tag)
 
     pushed = time.monotonic()

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from deploy import NAMESPACE, PIPELINE_CONFIG_MAP, SENSOR_TIMEOUT, TASK_IMAGE, TASK_NAMESPACE, Deployment
-from kube import PodRecorder, kubectl
+from deploy import NAMESPACE, PIPELINE_CONFIG_MAP, RELEASE, SENSOR_TIMEOUT, TASK_IMAGE, TASK_NAMESPACE, Deployment
+from kube import ROOT, PodRecorder, helm, kubectl
 from supermarket_dev.airflow import Airflow
 from supermarket_dev.simulate import start_simulate
 from supermarket_dev.waiting import wait_until
@@ -349,9 +349,9 @@ def test_a_new_task_image_reaches_new_task_pods_without_restarting_airflow(
         if deployed.settings_file is not None:  # standalone: the file deploy.py wrote from the ConfigMap
             settings = json.loads(deployed.settings_file.read_text())
             deployed.settings_file.write_text(json.dumps({**settings, "taskImage": image}, indent=2))
-        data = json.dumps({**before, "taskImage": image}, indent=2, sort_keys=True)
-        patch = json.dumps({"data": {"pipeline.json": data}})
-        kubectl("-n", NAMESPACE, "patch", "configmap", PIPELINE_CONFIG_MAP, "--type=merge", "-p", patch)
+        # As an operator changes it: a helm upgrade of our release that sets the one value by key.
+        helm("upgrade", RELEASE, str(ROOT / "charts/supermarket-pipeline"), "--namespace", NAMESPACE,
+             "--reuse-values", "--set", f"pipeline.taskImage={image}", "--wait")  # fmt: skip
 
     def seen_by_airflow() -> bool:
         # LocalExecutor: tasks run, and read the settings, in the scheduler pods. Standalone: rewritten above.
