@@ -138,10 +138,14 @@ def one_day(variant: str, date: str, workdir: Path) -> Result:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("variants", nargs="*", help=f"some of {', '.join(VARIANTS)} (default: all)")
     args = parser.parse_args()
+    unknown = set(args.variants) - set(VARIANTS)
+    if unknown:
+        parser.error(f"unknown variants {sorted(unknown)}; choose from {', '.join(VARIANTS)}")
     workdir = Path(tempfile.mkdtemp(prefix="executors-"))
-    results = [one_day(v, f"2026-10-{10 + i:02d}", workdir) for i, v in enumerate(args.variants)]
+    variants = args.variants or list(VARIANTS)
+    results = [one_day(v, f"2026-10-{10 + i:02d}", workdir) for i, v in enumerate(variants)]
     out = ROOT / ".cache" / "bench" / "executors.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps([asdict(r) for r in results], indent=2))
