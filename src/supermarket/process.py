@@ -22,6 +22,8 @@ from .schema import COLUMNS, REQUIRED_TEXT, TYPES
 from .storage import Location
 
 HEADER_PROBE_BYTES = 64 * 1024
+# A longer line is quarantined as such (DuckDB's default maximum, stated so the README can name it).
+MAX_LINE_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -37,18 +39,20 @@ class ProcessResult:
     quarantine: str
 
 
-def _check_header(file: Location) -> None:
-    """Wrong or missing columns make the whole file unusable: bad input, named precisely."""
+def _check_header(file: Location) -> list[str]:
+    """Wrong or missing columns make the whole file unusable: bad input, named precisely. Returns the file's
+    column names in its own order, so that every read maps columns by name, never by position."""
     if file.size() == 0:
         raise BadInputError("file is empty (0 bytes); expected a header line and rows", file=file.path)
     with file.open_read() as fh:
         head: bytes = fh.read(HEADER_PROBE_BYTES)
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    first = head.split(b"\n", 1)[0].removesuffix(b"\r")
     try:
-        header = first.decode("utf-8-sig")
+        header = first.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise BadInputError(f"header is not UTF-8 ({exc.reason})", file=file.path, row=1) from None
-    names = [n.strip().strip('"') for n in header.split(",")]
+    # A name may be quoted; whitespace around it is part of the name (and so wrong), never silently stripped.
+    names = [n[1:-1] if len(n) >= 2 and n[0] == n[-1] == '"' else n for n in header.split(",")]
     missing = [c for c in COLUMNS if c not in names]
     unexpected = [n for n in names if n not in COLUMNS]
     duplicated = sorted({n for n in names if names.count(n) > 1})
@@ -63,6 +67,7 @@ def _check_header(file: Location) -> None:
         raise BadInputError(
             f"wrong header: {'; '.join(parts)}; expected exactly {list(COLUMNS)}", file=file.path, row=1
         )
+    return names
 
 
 def _shown(column: str) -> str:
@@ -70,53 +75,105 @@ def _shown(column: str) -> str:
     return f"coalesce('\"' || {column} || '\"', 'empty')"
 
 
+# The value grammar (RE2, full match). Nothing a cast would also accept (' 1', '1e3', '0x10', '2.5' for an
+# integer, '2026-01-01 10:00', 'infinity') gets through: accepted values equal their text.
+INTEGER_RE = "-?[0-9]+"
+PRICE_RE = "-?[0-9]+(\\.[0-9]+)?"
+DATE_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+# Whitespace of any kind (what Python's str.isspace() calls whitespace) counts as empty.
+BLANK_RE = "[\\t\\n\\x{0b}\\f\\r\\x{1c}-\\x{1f}\\x{85}\\p{Z}]*"
+MAX_PRICE_DIGITS = 10  # DECIMAL(12,2): at most 9999999999.99
+MAX_UNITS = 1_000_000_000  # per row; with prices bounded, every sum in metrics fits its type
+MAX_SUPERMARKET_DIGITS = 9
+DATE_RANGE = ("2000-01-01", "2099-12-31")
+
+
+def _match(column: str, pattern: str) -> str:
+    return f"coalesce(regexp_full_match({column}, '{pattern}'), false)"
+
+
+def _price_ok(c: str) -> str:
+    return (
+        f"({_match(c, PRICE_RE)} AND length(split_part(ltrim({c}, '-'), '.', 1)) <= {MAX_PRICE_DIGITS} AND "
+        f"length(split_part({c}, '.', 2)) <= 2)"
+    )
+
+
+def _price(c: str) -> str:
+    return f"(CASE WHEN {_price_ok(c)} THEN CAST({c} AS DECIMAL(12,2)) END)"
+
+
+def _date_ok(c: str) -> str:
+    return f"({_match(c, DATE_RE)} AND TRY_CAST({c} AS DATE) BETWEEN DATE '{DATE_RANGE[0]}' AND DATE '{DATE_RANGE[1]}')"
+
+
+def _date(c: str) -> str:
+    return f"(CASE WHEN {_date_ok(c)} THEN CAST({c} AS DATE) END)"
+
+
 def _reason_sql(supermarket_id: int) -> str:
     """One SQL expression: '' for a good row, else every rule it breaks, '; '-separated."""
-    price = "TRY_CAST({} AS DECIMAL(12,2))"
-    checks = [f"CASE WHEN nullif(trim({c}), '') IS NULL THEN '{c} is empty' END" for c in REQUIRED_TEXT]
+    checks = [f"CASE WHEN {c} IS NULL OR {_match(c, BLANK_RE)} THEN '{c} is empty' END" for c in REQUIRED_TEXT]
     for c in ("regular_price", "promo_price"):
-        checks += [
-            f"CASE WHEN {price.format(c)} IS NULL THEN '{c} is not a number: ' || {_shown(c)} END",
-            f"CASE WHEN {price.format(c)} <= 0 THEN '{c} must be > 0, got ' || {c} END",
-        ]
+        checks.append(
+            f"CASE WHEN NOT {_match(c, PRICE_RE)} THEN '{c} is not a number: ' || {_shown(c)} "
+            f"WHEN length(split_part({c}, '.', 2)) > 2 THEN '{c} has more than two decimals (never rounded): ' "
+            f"|| {c} WHEN NOT {_price_ok(c)} THEN '{c} is out of range (at most {10**MAX_PRICE_DIGITS - 1}.99): ' "
+            f"|| {c} WHEN {_price(c)} <= 0 THEN '{c} must be > 0, got ' || {c} END"
+        )
+    lo, hi = DATE_RANGE
     for c in ("promo_start", "promo_end"):
         checks.append(
-            f"CASE WHEN TRY_CAST({c} AS DATE) IS NULL THEN '{c} is not a date (YYYY-MM-DD): ' || {_shown(c)} END"
+            f"CASE WHEN NOT {_match(c, DATE_RE)} OR TRY_CAST({c} AS DATE) IS NULL THEN "
+            f"'{c} is not a date (YYYY-MM-DD): ' || {_shown(c)} WHEN NOT {_date_ok(c)} THEN "
+            f"'{c} is out of range ({lo} to {hi}): ' || {c} END"
         )
+    sid_ok = f"({_match('supermarket_id', '[0-9]+')} AND length(supermarket_id) <= {MAX_SUPERMARKET_DIGITS})"
+    units_ok = f"({_match('units_sold', INTEGER_RE)} AND length(ltrim(units_sold, '-0')) <= 10)"
     checks += [
-        "CASE WHEN TRY_CAST(supermarket_id AS INTEGER) IS NULL THEN 'supermarket_id is not an integer: ' || "
-        f"{_shown('supermarket_id')} WHEN TRY_CAST(supermarket_id AS INTEGER) <> {supermarket_id} THEN "
+        f"CASE WHEN NOT {_match('supermarket_id', INTEGER_RE)} THEN 'supermarket_id is not an integer: ' || "
+        f"{_shown('supermarket_id')} WHEN NOT {sid_ok} OR CAST(supermarket_id AS BIGINT) <> {supermarket_id} THEN "
         f"'supermarket_id ' || supermarket_id || ' does not match the delivery''s supermarket {supermarket_id}' END",
-        "CASE WHEN TRY_CAST(units_sold AS BIGINT) IS NULL THEN 'units_sold is not an integer: ' || "
-        f"{_shown('units_sold')} WHEN TRY_CAST(units_sold AS BIGINT) < 0 THEN "
-        "'units_sold must be >= 0, got ' || units_sold END",
-        f"CASE WHEN {price.format('promo_price')} > {price.format('regular_price')} "
+        f"CASE WHEN NOT {_match('units_sold', INTEGER_RE)} THEN 'units_sold is not an integer: ' || "
+        f"{_shown('units_sold')} WHEN starts_with(units_sold, '-') AND ltrim(units_sold, '-0') <> '' THEN "
+        f"'units_sold must be >= 0, got ' || units_sold WHEN NOT {units_ok} OR CAST(units_sold AS HUGEINT) > "
+        f"{MAX_UNITS} THEN 'units_sold is out of range (at most {MAX_UNITS}): ' || units_sold END",
+        f"CASE WHEN {_price('promo_price')} > {_price('regular_price')} "
         "THEN 'promo_price ' || promo_price || ' is above regular_price ' || regular_price END",
-        "CASE WHEN TRY_CAST(promo_end AS DATE) < TRY_CAST(promo_start AS DATE) "
+        f"CASE WHEN {_date('promo_end')} < {_date('promo_start')} "
         "THEN 'promo_end ' || promo_end || ' is before promo_start ' || promo_start END",
     ]
     return "concat_ws('; ', " + ", ".join(checks) + ")"
 
 
-_CSV = "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true"
 DUPLICATE = "exact duplicate of an earlier row"
+
+
+def _glob_literal(url: str) -> str:
+    """DuckDB expands glob characters in every path it reads; a file name is data, so each one is escaped
+    into a one-character class that matches only itself (`data-[1].csv` must not read `data-1.csv`)."""
+    return "".join(f"[{ch}]" if ch in "*?[]" else ch for ch in url)
 
 
 class _Sources:
     """SQL over the raw files. All columns are read as text (no value is lost to a cast). Every query streams
-    the CSVs again: memory stays bounded, and re-parsing is cheaper than materialising millions of rows."""
+    the CSVs again: memory stays bounded, and re-parsing is cheaper than materialising millions of rows.
+    Each file is read with its own header's column order and selected by name (no sniffing, no positions)."""
 
-    def __init__(self, files: list[Location], supermarket_id: int) -> None:
+    def __init__(self, files: list[Location], headers: list[list[str]], supermarket_id: int) -> None:
         self.files = files
+        self.headers = headers
         self.reason = _reason_sql(supermarket_id)
         self._scans = 0
 
-    def _read(self, files: list[Location]) -> str:
+    def _read(self, i: int) -> str:
         # Lines the parser rejects go to reject tables instead of failing the scan; one table per scan.
         self._scans += 1
-        paths = "[" + ", ".join(engine.quote(f.url) for f in files) + "]"
+        columns = "{" + ", ".join(f"{engine.quote(n)}: 'VARCHAR'" for n in self.headers[i]) + "}"
         return (
-            f"read_csv({paths}, {_CSV}, store_rejects = true, rejects_table = 'rejects_{self._scans}', "
+            f"read_csv({engine.quote(_glob_literal(self.files[i].url))}, header = true, auto_detect = false, "
+            f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
+            f"max_line_size = {MAX_LINE_BYTES}, store_rejects = true, rejects_table = 'rejects_{self._scans}', "
             f"rejects_scan = 'scans_{self._scans}')"
         )
 
@@ -125,15 +182,15 @@ class _Sources:
         streaming window, after the per-row work so that runs in parallel). Returns the SQL and the names of
         the reject tables it fills."""
         parts, tables = [], []
-        for i, f in enumerate(self.files):
-            inner = f"SELECT {select} FROM {self._read([f])}"
+        for i in range(len(self.files)):
+            inner = f"SELECT {select} FROM {self._read(i)}"
             tables.append(f"rejects_{self._scans}")
             rec = "row_number() OVER () AS rec, " if numbered else ""
             parts.append(f"SELECT {i} AS file_no, {rec}* FROM ({inner})")
         return " UNION ALL ".join(parts), tables
 
     def all_files(self, select: str) -> str:
-        return f"SELECT {select} FROM {self._read(self.files)}"
+        return " UNION ALL ".join(f"SELECT {select} FROM {self._read(i)}" for i in range(len(self.files)))
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> int:
@@ -167,9 +224,10 @@ def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> int:
 
 def _good_rows_sql(src: _Sources, duplicates: int) -> str:
     typed = ", ".join(f"CAST({c} AS {TYPES[c]}) AS {c}" for c in COLUMNS)
+    cols = ", ".join(COLUMNS)
     if not duplicates:  # the common case: no row numbers needed, fully parallel
-        return f"SELECT {typed} FROM ({src.all_files('*')}) WHERE {src.reason} = ''"
-    numbered, _ = src.per_file(f"*, {src.reason} AS reason", numbered=True)
+        return f"SELECT {typed} FROM ({src.all_files(cols)}) WHERE {src.reason} = ''"
+    numbered, _ = src.per_file(f"{cols}, {src.reason} AS reason", numbered=True)
     return f"SELECT {typed} FROM ({numbered}) s ANTI JOIN duplicates d USING (file_no, rec) WHERE s.reason = ''"
 
 
@@ -215,13 +273,12 @@ def process(storage: str, supermarket_id: int, date: dt.date) -> ProcessResult:
         raise BadInputError("no raw copy of this delivery (no _MANIFEST.json): run copy-to-raw first", file=raw.path)
     manifest = json.loads(manifest_file.read_bytes())
     files = [raw.child(f["name"]) for f in manifest["files"]]
-    for f in files:
-        _check_header(f)
+    headers = [_check_header(f) for f in files]
 
     processed = Location.of(layout.partition(PROCESSED, supermarket_id, date))
     quarantine = Location.of(layout.partition(QUARANTINE, supermarket_id, date))
     con = engine.connect(raw, processed, quarantine)
-    src = _Sources(files, supermarket_id)
+    src = _Sources(files, headers, supermarket_id)
     duplicates = _prepare(con, src)
     # The good rows, typed, in file order, then every other record with its file, line and reason(s).
     # COPY returns the number of rows it wrote.
