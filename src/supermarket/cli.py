@@ -9,9 +9,10 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_CODES_HELP, EXIT_OK, PipelineError
+from .errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_CODES_HELP, EXIT_INFRA, EXIT_OK, PipelineError
 from .layout import parse_date, parse_supermarket_id
 from .logs import log
+from .storage import is_storage_fault
 
 
 def _date(value: str) -> dt.date:
@@ -146,7 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log("error", command=args.command, kind=kind, exit_code=exc.exit_code, message=str(exc))
         print(f"supermarket {args.command}: {kind} error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except Exception as exc:  # a bug: say so plainly; Airflow retries exit 1
+    except Exception as exc:
+        if is_storage_fault(exc):  # disk full, read-only, unreachable object store: a retry may help
+            message = f"storage error: {type(exc).__name__}: {exc}"
+            log("error", command=args.command, kind="infrastructure", exit_code=EXIT_INFRA, message=message)
+            print(f"supermarket {args.command}: infrastructure error: {message}", file=sys.stderr)
+            return EXIT_INFRA
+        # a bug: say so plainly; Airflow retries exit 1
         log("error", command=args.command, kind="unexpected", exit_code=EXIT_BUG, message=repr(exc))
         raise
 

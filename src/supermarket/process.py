@@ -7,10 +7,12 @@ result, because raw is immutable.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import time
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import duckdb
 
@@ -203,13 +205,15 @@ def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> int:
     # line once per missing column).
     rejects = " UNION ALL ".join(
         f"SELECT {i} AS file_no, line::BIGINT AS line, lower(replace(error_type::VARCHAR, '_', ' ')) || ': ' "
-        f"|| error_message AS reason, csv_line FROM {table}"
+        f"|| error_message AS reason, csv_line, line_byte_position, error_type::VARCHAR AS error_type FROM {table}"
         for i, table in enumerate(reject_tables)
     )
     con.execute(
-        "CREATE TEMP TABLE structural AS SELECT file_no, line, min(reason) AS reason, "
-        f"any_value(csv_line) AS csv_line FROM ({rejects}) GROUP BY file_no, line"
+        "CREATE TEMP TABLE structural_text AS SELECT file_no, line, min(reason) AS reason, "
+        "any_value(csv_line) AS csv_line, min(line_byte_position) AS pos, min(error_type) AS error_type "
+        f"FROM ({rejects}) GROUP BY file_no, line"
     )
+    _attach_raw_bytes(con, src.files)
     # Pass 2, only when hashes collide: exact comparison of the candidates; all but the first are duplicates.
     con.execute("CREATE TEMP TABLE duplicates (file_no INTEGER, rec BIGINT)")
     if (con.execute("SELECT count(*) FROM dup_hashes").fetchone() or (0,))[0]:
@@ -220,6 +224,43 @@ def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> int:
             f"WHERE hash({cols}) IN (SELECT h FROM dup_hashes)) WHERE n > 1"
         )
     return int((con.execute("SELECT count(*) FROM duplicates").fetchone() or (0,))[0])
+
+
+def _attach_raw_bytes(con: duckdb.DuckDBPyConnection, files: list[Location]) -> None:
+    """The parser's text of a rejected line cannot hold bytes that are not UTF-8 (and may drop a neighbour),
+    so quarantine keeps the exact bytes, read from the raw file at the line's byte position. DuckDB's position
+    can point a byte into the line; the line starts after the newline before it. An unterminated quote runs
+    over as many physical lines as the parser took."""
+    rows = con.execute(
+        "SELECT file_no, line, pos, error_type, csv_line FROM structural_text ORDER BY file_no, line"
+    ).fetchall()
+    exact: list[tuple[int, int, bytes]] = []
+    by_file: dict[int, list[tuple[int, int, str, str]]] = {}
+    for file_no, line, pos, error_type, csv_line in rows:
+        by_file.setdefault(file_no, []).append((line, pos, error_type, csv_line or ""))
+    for file_no, rejects in by_file.items():
+        with files[file_no].open_read() as fh:
+            for line, pos, error_type, csv_line in rejects:
+                back = max(0, pos - MAX_LINE_BYTES - 1)
+                fh.seek(back)
+                before = fh.read(pos - back)
+                start = back + before.rfind(b"\n") + 1 if b"\n" in before else back
+                fh.seek(start)
+                lines = csv_line.rstrip("\n").count("\n") + 1 if error_type == "UNQUOTED VALUE" else 1
+                data = b""
+                for _ in range(lines):
+                    chunk = fh.readline(MAX_LINE_BYTES * 4)
+                    data += chunk
+                    if not chunk.endswith(b"\n"):
+                        break
+                exact.append((file_no, line, data.removesuffix(b"\n")))
+    con.execute("CREATE TEMP TABLE structural_bytes (file_no INTEGER, line BIGINT, raw_bytes BLOB)")
+    if exact:
+        con.executemany("INSERT INTO structural_bytes VALUES (?, ?, ?)", exact)
+    con.execute(
+        "CREATE TEMP TABLE structural AS SELECT t.file_no, t.line, t.reason, t.csv_line, b.raw_bytes "
+        "FROM structural_text t LEFT JOIN structural_bytes b USING (file_no, line)"
+    )
 
 
 def _good_rows_sql(src: _Sources, duplicates: int) -> str:
@@ -241,10 +282,10 @@ def _rejected_rows_sql(src: _Sources, file_names: list[str]) -> str:
         f"AS why FROM ({numbered}) s LEFT JOIN duplicates d USING (file_no, rec)"
     )
     return (
-        f"SELECT {file_name} END AS source_file, line, reason, raw_line, {cols} FROM ("
-        f"  SELECT file_no, {_line_of_record_sql()} AS line, why AS reason, NULL::VARCHAR AS raw_line, {cols}"
-        f"  FROM ({flagged}) c WHERE why <> ''"
-        f"  UNION ALL SELECT file_no, line, reason, csv_line AS raw_line, {null_cols} FROM structural"
+        f"SELECT {file_name} END AS source_file, line, reason, raw_line, raw_bytes, {cols} FROM ("
+        f"  SELECT file_no, {_line_of_record_sql()} AS line, why AS reason, NULL::VARCHAR AS raw_line, "
+        f"  NULL::BLOB AS raw_bytes, {cols} FROM ({flagged}) c WHERE why <> ''"
+        f"  UNION ALL SELECT file_no, line, reason, csv_line AS raw_line, raw_bytes, {null_cols} FROM structural"
         ") ORDER BY file_no, line"
     )
 
@@ -264,6 +305,55 @@ def _copied(cursor: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+def _remove(location: Location) -> None:
+    if location.exists():
+        location.fs.rm(location.path)
+
+
+def _write_outputs(
+    raw: Location,
+    processed: Location,
+    quarantine: Location,
+    files: list[Location],
+    headers: list[list[str]],
+    manifest: dict[str, Any],
+) -> tuple[int, int, int]:
+    con = engine.connect(raw, processed, quarantine)
+    src = _Sources(files, headers, int(manifest["supermarket_id"]))
+    try:
+        duplicates = _prepare(con, src)
+        # The good rows, typed, in file order, then every other record with its file, line and reason(s).
+        # COPY returns the number of rows it wrote.
+        with processed.child(PROMOTIONS_FILE).atomic_local_file() as out:
+            good = _good_rows_sql(src, duplicates)
+            accepted = _copied(con.execute(f"COPY ({good}) TO {engine.quote(out)} (FORMAT parquet, COMPRESSION zstd)"))
+        with quarantine.child(REJECTED_FILE).atomic_local_file() as out:
+            rejected = _rejected_rows_sql(src, [f["name"] for f in manifest["files"]])
+            quarantined = _copied(
+                con.execute(f"COPY ({rejected}) TO {engine.quote(out)} (FORMAT parquet, COMPRESSION zstd)")
+            )
+    except duckdb.InvalidInputException as exc:
+        # The CSV reader gave up on a file as a whole (a bare carriage return inside a field, mixed line
+        # endings): bad input, named. Its text is not echoed beyond the reader's first line of explanation.
+        raise BadInputError(
+            "cannot be read as CSV line by line, nothing of this delivery was processed: "
+            + str(exc).splitlines()[0].removeprefix("Invalid Input Error: "),
+            file=_unreadable_file(src),
+        ) from None
+    return accepted, quarantined, duplicates
+
+
+def _unreadable_file(src: _Sources) -> str:
+    """Which raw file the CSV reader refuses (each is tried alone)."""
+    con = engine.connect(*src.files[:1])
+    for i, f in enumerate(src.files):
+        try:
+            con.execute(f"SELECT count(*) FROM {src._read(i)}").fetchall()
+        except duckdb.InvalidInputException:
+            return f.path
+    return src.files[0].path.rsplit("/", 1)[0]
+
+
 def process(storage: str, supermarket_id: int, date: dt.date) -> ProcessResult:
     started = time.monotonic()
     layout = Layout(storage)
@@ -277,27 +367,22 @@ def process(storage: str, supermarket_id: int, date: dt.date) -> ProcessResult:
 
     processed = Location.of(layout.partition(PROCESSED, supermarket_id, date))
     quarantine = Location.of(layout.partition(QUARANTINE, supermarket_id, date))
-    con = engine.connect(raw, processed, quarantine)
-    src = _Sources(files, headers, supermarket_id)
-    duplicates = _prepare(con, src)
-    # The good rows, typed, in file order, then every other record with its file, line and reason(s).
-    # COPY returns the number of rows it wrote.
-    with processed.child(PROMOTIONS_FILE).atomic_local_file() as out:
-        accepted = _copied(
-            con.execute(
-                f"COPY ({_good_rows_sql(src, duplicates)}) TO {engine.quote(out)} (FORMAT parquet, COMPRESSION zstd)"
-            )
-        )
-    with quarantine.child(REJECTED_FILE).atomic_local_file() as out:
-        quarantined = _copied(
-            con.execute(
-                f"COPY ({_rejected_rows_sql(src, [f['name'] for f in manifest['files']])}) TO {engine.quote(out)} "
-                "(FORMAT parquet, COMPRESSION zstd)"
-            )
-        )
-    records_in = accepted + quarantined
-    if records_in == 0:
-        raise BadInputError("delivery has no data rows (every file holds only the header)", file=raw.path)
+    outputs = (processed.child(PROMOTIONS_FILE), quarantine.child(REJECTED_FILE), processed.child(SUMMARY_FILE))
+    # The summary is written last and marks a complete set: drop it first, so an output set this run has only
+    # begun to replace is never taken for complete; and drop what a killed run left behind.
+    _remove(outputs[2])
+    for area in (processed, quarantine):
+        area.remove_leftovers(".")
+    try:
+        accepted, quarantined, duplicates = _write_outputs(raw, processed, quarantine, files, headers, manifest)
+        records_in = accepted + quarantined
+        if records_in == 0:
+            raise BadInputError("delivery has no data rows (every file holds only the header)", file=raw.path)
+    except BaseException:
+        for output in outputs[:2]:  # never a partial set: data without its summary is removed
+            with contextlib.suppress(Exception):  # the storage may be what failed; the error that counts is raised
+                _remove(output)
+        raise
     result = ProcessResult(
         supermarket_id=supermarket_id,
         date=date.isoformat(),
