@@ -130,7 +130,9 @@ def _reason_sql(supermarket_id: int) -> str:
             f"'{c} is not a date (YYYY-MM-DD): ' || {_shown(c)} WHEN NOT {_date_ok(c)} THEN "
             f"'{c} is out of range ({lo} to {hi}): ' || {c} END"
         )
-    sid_ok = f"({_match('supermarket_id', '[0-9]+')} AND length(supermarket_id) <= {MAX_SUPERMARKET_DIGITS})"
+    sid_ok = (
+        f"({_match('supermarket_id', '[0-9]+')} AND length(ltrim(supermarket_id, '0')) <= {MAX_SUPERMARKET_DIGITS})"
+    )
     units_ok = f"({_match('units_sold', INTEGER_RE)} AND length(ltrim(units_sold, '-0')) <= 10)"
     checks += [
         f"CASE WHEN NOT {_match('supermarket_id', INTEGER_RE)} THEN 'supermarket_id is not an integer: ' || "
