@@ -51,7 +51,7 @@ MAX_SUPERMARKET_ID = 999_999_999  # fits the INTEGER column (and nine digits in 
 
 
 def parse_supermarket_id(value: str | int) -> int:
-    """Plain decimal digits only (int() would also take ' 1', '+1', '1_0', '١'), 1 to MAX_SUPERMARKET_ID."""
+    """Plain decimal digits only (int() would also take ' 1', '+1', '1_0', non-ASCII digits), 1 to the maximum."""
     text = str(value)
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_SUPERMARKET_ID:
         raise ValueError(f"not a supermarket id (expected an integer from 1 to {MAX_SUPERMARKET_ID}): {value!r}")
