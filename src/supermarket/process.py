@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -154,9 +157,26 @@ DUPLICATE = "exact duplicate of an earlier row"
 
 
 def _glob_literal(url: str) -> str:
-    """DuckDB expands glob characters in every path it reads; a file name is data, so each one is escaped
-    into a one-character class that matches only itself (`data-[1].csv` must not read `data-1.csv`)."""
+    """DuckDB expands glob characters in every path it reads; a file name is data. Object storage paths are
+    escaped into one-character classes that match only themselves (`data-[1].csv` must not read `data-1.csv`)."""
     return "".join(f"[{ch}]" if ch in "*?[]" else ch for ch in url)
+
+
+@contextlib.contextmanager
+def _literal_paths(files: list[Location]) -> Iterator[list[str]]:
+    """Paths DuckDB reads literally. Local raw files get plain aliases (symlinks named f<k>.csv in a private
+    temporary directory): DuckDB's glob cannot match every name literally (a backslash next to a glob
+    character defeats escaping), and our own raw files are the only link targets."""
+    if not all(f.is_local for f in files):
+        yield [_glob_literal(f.url) for f in files]
+        return
+    with tempfile.TemporaryDirectory(prefix="supermarket-read-") as tmp:
+        aliases = []
+        for k, f in enumerate(files):
+            alias = os.path.join(tmp, f"f{k}.csv")
+            os.symlink(os.path.abspath(f.path), alias)
+            aliases.append(alias)
+        yield aliases
 
 
 class _Sources:
@@ -164,8 +184,9 @@ class _Sources:
     the CSVs again: memory stays bounded, and re-parsing is cheaper than materialising millions of rows.
     Each file is read with its own header's column order and selected by name (no sniffing, no positions)."""
 
-    def __init__(self, files: list[Location], headers: list[list[str]], supermarket_id: int) -> None:
+    def __init__(self, files: list[Location], paths: list[str], headers: list[list[str]], supermarket_id: int) -> None:
         self.files = files
+        self.paths = paths
         self.headers = headers
         self.reason = _reason_sql(supermarket_id)
         self._scans = 0
@@ -175,7 +196,7 @@ class _Sources:
         self._scans += 1
         columns = "{" + ", ".join(f"{engine.quote(n)}: 'VARCHAR'" for n in self.headers[i]) + "}"
         return (
-            f"read_csv({engine.quote(_glob_literal(self.files[i].url))}, header = true, auto_detect = false, "
+            f"read_csv({engine.quote(self.paths[i])}, header = true, auto_detect = false, "
             f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
             f"max_line_size = {MAX_LINE_BYTES}, store_rejects = true, rejects_table = 'rejects_{self._scans}', "
             f"rejects_scan = 'scans_{self._scans}')"
@@ -255,7 +276,7 @@ def _attach_raw_bytes(con: duckdb.DuckDBPyConnection, files: list[Location]) -> 
                     data += chunk
                     if not chunk.endswith(b"\n"):
                         break
-                exact.append((file_no, line, data.removesuffix(b"\n")))
+                exact.append((file_no, line, data.removesuffix(b"\n").removesuffix(b"\r")))  # without CRLF/LF
     con.execute("CREATE TEMP TABLE structural_bytes (file_no INTEGER, line BIGINT, raw_bytes BLOB)")
     if exact:
         con.executemany("INSERT INTO structural_bytes VALUES (?, ?, ?)", exact)
@@ -320,8 +341,16 @@ def _write_outputs(
     headers: list[list[str]],
     manifest: dict[str, Any],
 ) -> tuple[int, int, int]:
+    with _literal_paths(files) as paths:
+        return _write_with(
+            raw, processed, quarantine, _Sources(files, paths, headers, int(manifest["supermarket_id"])), manifest
+        )
+
+
+def _write_with(
+    raw: Location, processed: Location, quarantine: Location, src: _Sources, manifest: dict[str, Any]
+) -> tuple[int, int, int]:
     con = engine.connect(raw, processed, quarantine)
-    src = _Sources(files, headers, int(manifest["supermarket_id"]))
     try:
         duplicates = _prepare(con, src)
         # The good rows, typed, in file order, then every other record with its file, line and reason(s).
