@@ -153,6 +153,45 @@ def _reason_sql(supermarket_id: int) -> str:
     return "concat_ws('; ', " + ", ".join(checks) + ")"
 
 
+def _typed_sql() -> str:
+    """Each value's meaning, parsed once per row: NULL where the text is outside the grammar. One cheap regular
+    expression per value gates a cast that then cannot coerce (`0*` admits leading zeros without admitting
+    more significant digits than the type holds)."""
+    price = f"-?[0-9]{{1,{MAX_PRICE_DIGITS}}}(\\.[0-9]{{1,2}})?"
+    parts = [f"({c} IS NULL OR regexp_full_match({c}, '{BLANK_RE}')) AS blank_{c}" for c in REQUIRED_TEXT]
+    parts += [
+        f"CASE WHEN regexp_full_match({c}, '{price}') THEN CAST({c} AS DECIMAL(12,2)) END AS t_{c}"
+        for c in ("regular_price", "promo_price")
+    ]
+    parts += [
+        f"CASE WHEN regexp_full_match({c}, '{DATE_RE}') THEN TRY_CAST({c} AS DATE) END AS t_{c}"
+        for c in ("promo_start", "promo_end")
+    ]
+    parts += [
+        f"CASE WHEN regexp_full_match(supermarket_id, '0*[0-9]{{1,{MAX_SUPERMARKET_DIGITS}}}') "
+        "THEN CAST(supermarket_id AS INTEGER) END AS t_supermarket_id",
+        "CASE WHEN regexp_full_match(units_sold, '-?0*[0-9]{1,10}') THEN CAST(units_sold AS BIGINT) END "
+        "AS t_units_sold",
+    ]
+    return ", ".join(parts)
+
+
+def _valid_sql(supermarket_id: int) -> str:
+    """True exactly when _reason_sql finds nothing, from the parsed values (cheap: no text diagnostics)."""
+    lo, hi = DATE_RANGE
+    conditions = [f"NOT blank_{c}" for c in REQUIRED_TEXT] + [
+        "t_regular_price > 0",
+        "t_promo_price > 0",
+        "t_promo_price <= t_regular_price",
+        f"t_promo_start BETWEEN DATE '{lo}' AND DATE '{hi}'",
+        f"t_promo_end BETWEEN DATE '{lo}' AND DATE '{hi}'",
+        "t_promo_end >= t_promo_start",
+        f"t_supermarket_id = {supermarket_id}",
+        f"t_units_sold BETWEEN 0 AND {MAX_UNITS}",
+    ]
+    return "coalesce(" + " AND ".join(conditions) + ", false)"
+
+
 DUPLICATE = "exact duplicate of an earlier row"
 
 
@@ -188,15 +227,23 @@ class _Sources:
         self.files = files
         self.paths = paths
         self.headers = headers
-        self.reason = _reason_sql(supermarket_id)
+        self.valid = _valid_sql(supermarket_id)
+        # The detailed reasons are spelled out only for rows that are not valid (CASE evaluates lazily).
+        # Never '' for an invalid row, so no row can fall between accepted and quarantined.
+        self.reason = (
+            f"CASE WHEN valid THEN '' ELSE coalesce(nullif({_reason_sql(supermarket_id)}, ''), "
+            "'breaks a value rule') END"
+        )
         self._scans = 0
 
-    def _read(self, i: int) -> str:
+    def _read(self, i: int, *more: int) -> str:
+        """A scan of file i (and of files `more`, which have the same header)."""
         # Lines the parser rejects go to reject tables instead of failing the scan; one table per scan.
         self._scans += 1
         columns = "{" + ", ".join(f"{engine.quote(n)}: 'VARCHAR'" for n in self.headers[i]) + "}"
+        paths = "[" + ", ".join(engine.quote(self.paths[k]) for k in (i, *more)) + "]"
         return (
-            f"read_csv({engine.quote(self.paths[i])}, header = true, auto_detect = false, "
+            f"read_csv({paths}, header = true, auto_detect = false, "
             f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
             f"max_line_size = {MAX_LINE_BYTES}, store_rejects = true, rejects_table = 'rejects_{self._scans}', "
             f"rejects_scan = 'scans_{self._scans}')"
@@ -208,14 +255,28 @@ class _Sources:
         the reject tables it fills."""
         parts, tables = [], []
         for i in range(len(self.files)):
-            inner = f"SELECT {select} FROM {self._read(i)}"
+            inner = f"SELECT {select} FROM {self._checked(i)}"
             tables.append(f"rejects_{self._scans}")
             rec = "row_number() OVER () AS rec, " if numbered else ""
             parts.append(f"SELECT {i} AS file_no, {rec}* FROM ({inner})")
         return " UNION ALL ".join(parts), tables
 
+    def _checked(self, i: int, *more: int) -> str:
+        """The rows of file i (and `more`): the texts, their parsed values (t_*), blank flags and `valid`."""
+        # The columns in one canonical order, by name: UNION ALL binds by position, a file's order is its own.
+        cols = ", ".join(COLUMNS)
+        return f"(SELECT *, {self.valid} AS valid FROM (SELECT {cols}, {_typed_sql()} FROM {self._read(i, *more)}))"
+
     def all_files(self, select: str) -> str:
-        return " UNION ALL ".join(f"SELECT {select} FROM {self._read(i)}" for i in range(len(self.files)))
+        """Every row in file order. Consecutive files with the same header are one scan (a single multi-file
+        scan is much faster than a UNION ALL of per-file scans); different orders get their own."""
+        runs: list[list[int]] = []
+        for i in range(len(self.files)):
+            if runs and self.headers[runs[-1][0]] == self.headers[i]:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        return " UNION ALL ".join(f"SELECT {select} FROM {self._checked(*run)}" for run in runs)
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> int:
@@ -287,12 +348,12 @@ def _attach_raw_bytes(con: duckdb.DuckDBPyConnection, files: list[Location]) -> 
 
 
 def _good_rows_sql(src: _Sources, duplicates: int) -> str:
-    typed = ", ".join(f"CAST({c} AS {TYPES[c]}) AS {c}" for c in COLUMNS)
-    cols = ", ".join(COLUMNS)
+    # Typed values are the parsed ones (t_*), text columns as delivered.
+    typed = ", ".join(f"t_{c}::{TYPES[c]} AS {c}" if TYPES[c] != "VARCHAR" else c for c in COLUMNS)
     if not duplicates:  # the common case: no row numbers needed, fully parallel
-        return f"SELECT {typed} FROM ({src.all_files(cols)}) WHERE {src.reason} = ''"
-    numbered, _ = src.per_file(f"{cols}, {src.reason} AS reason", numbered=True)
-    return f"SELECT {typed} FROM ({numbered}) s ANTI JOIN duplicates d USING (file_no, rec) WHERE s.reason = ''"
+        return f"SELECT {typed} FROM ({src.all_files('*')}) WHERE valid"
+    numbered, _ = src.per_file("*", numbered=True)
+    return f"SELECT {typed} FROM ({numbered}) s ANTI JOIN duplicates d USING (file_no, rec) WHERE s.valid"
 
 
 def _rejected_rows_sql(src: _Sources, file_names: list[str]) -> str:
