@@ -29,6 +29,9 @@ from .storage import Location
 HEADER_PROBE_BYTES = 64 * 1024
 # A longer line is quarantined as such (DuckDB's default maximum, stated so the README can name it).
 MAX_LINE_BYTES = 2_000_000
+# DuckDB's default CSV buffer is 16 lines of the maximum size (32 MB per scan thread); 4 will do and leaves the
+# memory limit to the duplicate hashes of a large delivery.
+CSV_BUFFER_BYTES = 4 * MAX_LINE_BYTES
 
 
 @dataclass(frozen=True)
@@ -245,17 +248,18 @@ class _Sources:
         return (
             f"read_csv({paths}, header = true, auto_detect = false, "
             f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
-            f"max_line_size = {MAX_LINE_BYTES}, store_rejects = true, rejects_table = 'rejects_{self._scans}', "
+            f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {CSV_BUFFER_BYTES}, store_rejects = true, "
+            f"rejects_table = 'rejects_{self._scans}', "
             f"rejects_scan = 'scans_{self._scans}')"
         )
 
-    def per_file(self, select: str, *, numbered: bool) -> tuple[str, list[str]]:
+    def per_file(self, select: str, *, numbered: bool, checked: bool = True) -> tuple[str, list[str]]:
         """UNION ALL of `select` over each file with its file_no (and its rows numbered in file order: a
         streaming window, after the per-row work so that runs in parallel). Returns the SQL and the names of
         the reject tables it fills."""
         parts, tables = [], []
         for i in range(len(self.files)):
-            inner = f"SELECT {select} FROM {self._checked(i)}"
+            inner = f"SELECT {select} FROM {self._checked(i) if checked else self._read(i)}"
             tables.append(f"rejects_{self._scans}")
             rec = "row_number() OVER () AS rec, " if numbered else ""
             parts.append(f"SELECT {i} AS file_no, {rec}* FROM ({inner})")
@@ -283,7 +287,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> int:
     """Finds structural rejects and exact duplicates; returns the number of duplicate rows."""
     cols = ", ".join(COLUMNS)
     # Pass 1: candidate duplicates by row hash (one cheap key); also fills the per-file reject tables.
-    hashes, reject_tables = src.per_file(f"hash({cols}) AS h", numbered=False)
+    hashes, reject_tables = src.per_file(f"hash({cols}) AS h", numbered=False, checked=False)
     con.execute(f"CREATE TEMP TABLE dup_hashes AS SELECT h FROM ({hashes}) GROUP BY h HAVING count(*) > 1")
     # Structural rejects (wrong column count, invalid UTF-8, ...), one per line (DuckDB may report a short
     # line once per missing column).
@@ -301,7 +305,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> int:
     # Pass 2, only when hashes collide: exact comparison of the candidates; all but the first are duplicates.
     con.execute("CREATE TEMP TABLE duplicates (file_no INTEGER, rec BIGINT)")
     if (con.execute("SELECT count(*) FROM dup_hashes").fetchone() or (0,))[0]:
-        numbered, _ = src.per_file(cols, numbered=True)
+        numbered, _ = src.per_file(cols, numbered=True, checked=False)
         con.execute(
             f"INSERT INTO duplicates SELECT file_no, rec FROM (SELECT file_no, rec, row_number() OVER "
             f"(PARTITION BY {cols} ORDER BY file_no, rec) AS n FROM ({numbered}) "

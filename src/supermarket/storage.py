@@ -186,14 +186,16 @@ def _io(func: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
 
 def is_storage_fault(exc: BaseException) -> bool:
     """Faults of the storage underneath, not of our code or the data: disk full, read-only, permission,
-    an object store refusing connections or timing out (OSError, DuckDB's IO/HTTP errors, botocore's and
+    an object store refusing connections or timing out, DuckDB running out of its memory limit (the pod's
+    SUPERMARKET_MEMORY_LIMIT is configuration, not data) (OSError, DuckDB's IO/HTTP errors, botocore's and
     aiohttp's errors, which s3fs lets through). Imports nothing: the modules are looked up by name."""
     if isinstance(exc, OSError):
         return True
     for klass in type(exc).__mro__:
         module = klass.__module__.split(".")[0]
         if module in ("botocore", "aiobotocore", "aiohttp") or (
-            module.lstrip("_") == "duckdb" and klass.__name__ in ("IOException", "HTTPException")
+            module.lstrip("_") == "duckdb"
+            and klass.__name__ in ("IOException", "HTTPException", "OutOfMemoryException")
         ):
             return True
     return False
