@@ -84,7 +84,7 @@ AIRGAPPED_E2E ?= yes
 test: lint locks test-python test-charts test-gitops test-images $(if $(filter yes,$(AIRGAPPED_E2E)),test-k8s)  ## everything CI runs
 
 bench: venv  ## benchmarks (not tests): process speed and memory, poke vs reschedule
-	$(VPY) benchmarks/process/bench.py
+	$(VPY) benchmarks/process/bench.py --skip-pandas
 
 clean:  ## remove generated state (not the venv)
 	rm -rf .demo .cache/tmp
