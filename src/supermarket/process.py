@@ -283,12 +283,25 @@ class _Sources:
         return " UNION ALL ".join(f"SELECT {select} FROM {self._checked(*run)}" for run in runs)
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> int:
-    """Finds structural rejects and exact duplicates; returns the number of duplicate rows."""
+@dataclass(frozen=True)
+class _Census:
+    records: int  # rows the parser read (structural rejects not included)
+    structural: int
+    duplicates: int
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> _Census:
+    """Finds structural rejects and exact duplicates, and counts the rows the parser read."""
     cols = ", ".join(COLUMNS)
-    # Pass 1: candidate duplicates by row hash (one cheap key); also fills the per-file reject tables.
+    # Pass 1: candidate duplicates by row hash (one cheap key), and the row count in the same scan (the empty
+    # grouping set); also fills the per-file reject tables.
     hashes, reject_tables = src.per_file(f"hash({cols}) AS h", numbered=False, checked=False)
-    con.execute(f"CREATE TEMP TABLE dup_hashes AS SELECT h FROM ({hashes}) GROUP BY h HAVING count(*) > 1")
+    con.execute(
+        "CREATE TEMP TABLE hash_groups AS SELECT grouping(h) AS total, h, count(*) AS n "
+        f"FROM ({hashes}) GROUP BY GROUPING SETS ((h), ()) HAVING count(*) > 1 OR grouping(h) = 1"
+    )
+    con.execute("CREATE TEMP TABLE dup_hashes AS SELECT h FROM hash_groups WHERE total = 0")
+    records = int((con.execute("SELECT sum(n) FROM hash_groups WHERE total = 1").fetchone() or (0,))[0] or 0)
     # Structural rejects (wrong column count, invalid UTF-8, ...), one per line (DuckDB may report a short
     # line once per missing column).
     rejects = " UNION ALL ".join(
@@ -311,7 +324,11 @@ def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> int:
             f"(PARTITION BY {cols} ORDER BY file_no, rec) AS n FROM ({numbered}) "
             f"WHERE hash({cols}) IN (SELECT h FROM dup_hashes)) WHERE n > 1"
         )
-    return int((con.execute("SELECT count(*) FROM duplicates").fetchone() or (0,))[0])
+    return _Census(
+        records=records,
+        structural=int((con.execute("SELECT count(*) FROM structural").fetchone() or (0,))[0]),
+        duplicates=int((con.execute("SELECT count(*) FROM duplicates").fetchone() or (0,))[0]),
+    )
 
 
 def _attach_raw_bytes(con: duckdb.DuckDBPyConnection, files: list[Location]) -> None:
@@ -417,7 +434,8 @@ def _write_with(
 ) -> tuple[int, int, int]:
     con = engine.connect(raw, processed, quarantine)
     try:
-        duplicates = _prepare(con, src)
+        census = _prepare(con, src)
+        duplicates = census.duplicates
         # The good rows, typed, in file order, then every other record with its file, line and reason(s).
         # COPY returns the number of rows it wrote.
         with processed.child(PROMOTIONS_FILE).atomic_local_file() as out:
@@ -425,6 +443,10 @@ def _write_with(
             accepted = _copied(con.execute(f"COPY ({good}) TO {engine.quote(out)} (FORMAT parquet, COMPRESSION zstd)"))
         with quarantine.child(REJECTED_FILE).atomic_local_file() as out:
             rejected = _rejected_rows_sql(src, [f["name"] for f in manifest["files"]])
+            if not census.structural and not duplicates and accepted == census.records:
+                # Every row was accepted: the quarantine is empty, so its file is written without another
+                # scan (the optimiser drops the scans of an always-false filter; same schema as ever).
+                rejected = f"SELECT * FROM ({rejected}) WHERE false"
             quarantined = _copied(
                 con.execute(f"COPY ({rejected}) TO {engine.quote(out)} (FORMAT parquet, COMPRESSION zstd)")
             )
