@@ -156,41 +156,27 @@ def _reason_sql(supermarket_id: int) -> str:
     return "concat_ws('; ', " + ", ".join(checks) + ")"
 
 
-def _typed_sql() -> str:
-    """Each value's meaning, parsed once per row: NULL where the text is outside the grammar. One cheap regular
-    expression per value gates a cast that then cannot coerce (`0*` admits leading zeros without admitting
-    more significant digits than the type holds)."""
-    price = f"-?[0-9]{{1,{MAX_PRICE_DIGITS}}}(\\.[0-9]{{1,2}})?"
-    parts = [f"({c} IS NULL OR regexp_full_match({c}, '{BLANK_RE}')) AS blank_{c}" for c in REQUIRED_TEXT]
-    parts += [
-        f"CASE WHEN regexp_full_match({c}, '{price}') THEN CAST({c} AS DECIMAL(12,2)) END AS t_{c}"
-        for c in ("regular_price", "promo_price")
-    ]
-    parts += [
-        f"CASE WHEN regexp_full_match({c}, '{DATE_RE}') THEN TRY_CAST({c} AS DATE) END AS t_{c}"
-        for c in ("promo_start", "promo_end")
-    ]
-    parts += [
-        f"CASE WHEN regexp_full_match(supermarket_id, '0*[0-9]{{1,{MAX_SUPERMARKET_DIGITS}}}') "
-        "THEN CAST(supermarket_id AS INTEGER) END AS t_supermarket_id",
-        "CASE WHEN regexp_full_match(units_sold, '-?0*[0-9]{1,10}') THEN CAST(units_sold AS BIGINT) END "
-        "AS t_units_sold",
-    ]
-    return ", ".join(parts)
-
-
 def _valid_sql(supermarket_id: int) -> str:
-    """True exactly when _reason_sql finds nothing, from the parsed values (cheap: no text diagnostics)."""
+    """True exactly when _reason_sql finds nothing: one conjunction over the texts. In a WHERE clause DuckDB
+    evaluates it with selection vectors (a row leaves at its first failed test), much cheaper than computing
+    every value's parse. Each cast is gated by a regular expression in the same conjunction, so it never
+    coerces (`0*` admits leading zeros without admitting more significant digits than the type holds)."""
     lo, hi = DATE_RANGE
-    conditions = [f"NOT blank_{c}" for c in REQUIRED_TEXT] + [
-        "t_regular_price > 0",
-        "t_promo_price > 0",
-        "t_promo_price <= t_regular_price",
-        f"t_promo_start BETWEEN DATE '{lo}' AND DATE '{hi}'",
-        f"t_promo_end BETWEEN DATE '{lo}' AND DATE '{hi}'",
-        "t_promo_end >= t_promo_start",
-        f"t_supermarket_id = {supermarket_id}",
-        f"t_units_sold BETWEEN 0 AND {MAX_UNITS}",
+    price = f"-?[0-9]{{1,{MAX_PRICE_DIGITS}}}(\\.[0-9]{{1,2}})?"
+    dates = ("promo_start", "promo_end")
+    conditions = [f"NOT regexp_full_match(coalesce({c}, ''), '{BLANK_RE}')" for c in REQUIRED_TEXT]
+    conditions += [f"regexp_full_match({c}, '{price}')" for c in ("regular_price", "promo_price")]
+    conditions += [f"regexp_full_match({c}, '{DATE_RE}')" for c in dates]
+    conditions += [
+        f"regexp_full_match(supermarket_id, '0*[0-9]{{1,{MAX_SUPERMARKET_DIGITS}}}')",
+        "regexp_full_match(units_sold, '-?0*[0-9]{1,10}')",
+        "TRY_CAST(regular_price AS DECIMAL(12,2)) > 0",
+        "TRY_CAST(promo_price AS DECIMAL(12,2)) > 0",
+        "TRY_CAST(promo_price AS DECIMAL(12,2)) <= TRY_CAST(regular_price AS DECIMAL(12,2))",
+        *(f"TRY_CAST({c} AS DATE) BETWEEN DATE '{lo}' AND DATE '{hi}'" for c in dates),
+        "TRY_CAST(promo_end AS DATE) >= TRY_CAST(promo_start AS DATE)",
+        f"TRY_CAST(supermarket_id AS INTEGER) = {supermarket_id}",
+        f"TRY_CAST(units_sold AS BIGINT) BETWEEN 0 AND {MAX_UNITS}",
     ]
     return "coalesce(" + " AND ".join(conditions) + ", false)"
 
@@ -266,12 +252,12 @@ class _Sources:
         return " UNION ALL ".join(parts), tables
 
     def _checked(self, i: int, *more: int) -> str:
-        """The rows of file i (and `more`): the texts, their parsed values (t_*), blank flags and `valid`."""
+        """The rows of file i (and `more`): the texts and `valid`."""
         # The columns in one canonical order, by name: UNION ALL binds by position, a file's order is its own.
         cols = ", ".join(COLUMNS)
-        return f"(SELECT *, {self.valid} AS valid FROM (SELECT {cols}, {_typed_sql()} FROM {self._read(i, *more)}))"
+        return f"(SELECT {cols}, {self.valid} AS valid FROM {self._read(i, *more)})"
 
-    def all_files(self, select: str) -> str:
+    def all_files(self, select: str, *, checked: bool = True) -> str:
         """Every row in file order. Consecutive files with the same header are one scan (a single multi-file
         scan is much faster than a UNION ALL of per-file scans); different orders get their own."""
         runs: list[list[int]] = []
@@ -280,7 +266,9 @@ class _Sources:
                 runs[-1].append(i)
             else:
                 runs.append([i])
-        return " UNION ALL ".join(f"SELECT {select} FROM {self._checked(*run)}" for run in runs)
+        return " UNION ALL ".join(
+            f"SELECT {select} FROM {self._checked(*run) if checked else self._read(*run)}" for run in runs
+        )
 
 
 @dataclass(frozen=True)
@@ -369,11 +357,12 @@ def _attach_raw_bytes(con: duckdb.DuckDBPyConnection, files: list[Location]) -> 
 
 
 def _good_rows_sql(src: _Sources, duplicates: int) -> str:
-    # Typed values are the parsed ones (t_*), text columns as delivered.
-    typed = ", ".join(f"t_{c}::{TYPES[c]} AS {c}" if TYPES[c] != "VARCHAR" else c for c in COLUMNS)
-    if not duplicates:  # the common case: no row numbers needed, fully parallel
-        return f"SELECT {typed} FROM ({src.all_files('*')}) WHERE valid"
-    numbered, _ = src.per_file("*", numbered=True)
+    # The casts run on valid rows only (after the filter), where the grammar has made them exact.
+    typed = ", ".join(f"CAST({c} AS {TYPES[c]}) AS {c}" if TYPES[c] != "VARCHAR" else c for c in COLUMNS)
+    cols = ", ".join(COLUMNS)
+    if not duplicates:  # the common case: no row numbers needed, fully parallel, the rules as a filter
+        return f"SELECT {typed} FROM ({src.all_files(cols, checked=False)}) WHERE {src.valid}"
+    numbered, _ = src.per_file(cols + ", valid", numbered=True)
     return f"SELECT {typed} FROM ({numbered}) s ANTI JOIN duplicates d USING (file_no, rec) WHERE s.valid"
 
 
