@@ -8,6 +8,7 @@ result, because raw is immutable.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import json
 import os
@@ -212,9 +213,18 @@ class _Sources:
     the CSVs again: memory stays bounded, and re-parsing is cheaper than materialising millions of rows.
     Each file is read with its own header's column order and selected by name (no sniffing, no positions)."""
 
-    def __init__(self, files: list[Location], paths: list[str], headers: list[list[str]], supermarket_id: int) -> None:
+    def __init__(
+        self,
+        files: list[Location],
+        paths: list[str],
+        headers: list[list[str]],
+        supermarket_id: int,
+        fallback: dict[int, list[tuple[int, bytes, str]]] | None = None,
+    ) -> None:
         self.files = files
         self.paths = paths
+        # Lines of files that only the line-by-line fallback could read: file_no -> (line, bytes, reason).
+        self.fallback: dict[int, list[tuple[int, bytes, str]]] = fallback or {}
         self.headers = headers
         self.valid = _valid_sql(supermarket_id)
         # The detailed reasons are spelled out only for rows that are not valid (CASE evaluates lazily).
@@ -302,7 +312,10 @@ def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> _Census:
         "any_value(csv_line) AS csv_line, min(line_byte_position) AS pos, min(error_type) AS error_type "
         f"FROM ({rejects}) GROUP BY file_no, line"
     )
-    _attach_raw_bytes(con, src.files)
+    fallback = [(i, line, reason) for i, rows in src.fallback.items() for line, _, reason in rows]
+    if fallback:
+        con.executemany("INSERT INTO structural_text VALUES (?, ?, ?, NULL, NULL, 'FALLBACK')", fallback)
+    _attach_raw_bytes(con, src)
     # Pass 2, only when hashes collide: exact comparison of the candidates; all but the first are duplicates.
     con.execute("CREATE TEMP TABLE duplicates (file_no INTEGER, rec BIGINT)")
     if (con.execute("SELECT count(*) FROM dup_hashes").fetchone() or (0,))[0]:
@@ -319,15 +332,17 @@ def _prepare(con: duckdb.DuckDBPyConnection, src: _Sources) -> _Census:
     )
 
 
-def _attach_raw_bytes(con: duckdb.DuckDBPyConnection, files: list[Location]) -> None:
+def _attach_raw_bytes(con: duckdb.DuckDBPyConnection, src: _Sources) -> None:
     """The parser's text of a rejected line cannot hold bytes that are not UTF-8 (and may drop a neighbour),
     so quarantine keeps the exact bytes, read from the raw file at the line's byte position. DuckDB's position
     can point a byte into the line; the line starts after the newline before it. An unterminated quote runs
     over as many physical lines as the parser took."""
+    files = src.files
     rows = con.execute(
-        "SELECT file_no, line, pos, error_type, csv_line FROM structural_text ORDER BY file_no, line"
+        "SELECT file_no, line, pos, error_type, csv_line FROM structural_text WHERE pos IS NOT NULL "
+        "ORDER BY file_no, line"
     ).fetchall()
-    exact: list[tuple[int, int, bytes]] = []
+    exact = [(i, line, data) for i, fallback in src.fallback.items() for line, data, _ in fallback]
     by_file: dict[int, list[tuple[int, int, str, str]]] = {}
     for file_no, line, pos, error_type, csv_line in rows:
         by_file.setdefault(file_no, []).append((line, pos, error_type, csv_line or ""))
@@ -412,10 +427,19 @@ def _write_outputs(
     headers: list[list[str]],
     manifest: dict[str, Any],
 ) -> tuple[int, int, int]:
-    with _literal_paths(files) as paths:
-        return _write_with(
-            raw, processed, quarantine, _Sources(files, paths, headers, int(manifest["supermarket_id"])), manifest
-        )
+    with _literal_paths(files) as paths, tempfile.TemporaryDirectory(prefix="supermarket-fallback-") as tmp:
+        src = _Sources(files, list(paths), headers, int(manifest["supermarket_id"]))
+        try:
+            return _write_with(raw, processed, quarantine, src, manifest)
+        except _ReaderGaveUp:
+            pass
+        # DuckDB's reader refuses some file as a whole (a bare CR in a field, mixed line endings): those files
+        # are read line by line instead, so that only their bad lines are quarantined, and the run repeated.
+        for i in _unreadable_files(src):
+            src.paths[i] = os.path.join(tmp, f"n{i}.csv")
+            src.fallback[i] = _normalise(files[i], headers[i], src.paths[i])
+        src = _Sources(files, src.paths, headers, int(manifest["supermarket_id"]), src.fallback)
+        return _write_with(raw, processed, quarantine, src, manifest)
 
 
 def _write_with(
@@ -440,25 +464,69 @@ def _write_with(
                 con.execute(f"COPY ({rejected}) TO {engine.quote(out)} (FORMAT parquet, COMPRESSION zstd)")
             )
     except duckdb.InvalidInputException as exc:
-        # The CSV reader gave up on a file as a whole (a bare carriage return inside a field, mixed line
-        # endings): bad input, named. Its text is not echoed beyond the reader's first line of explanation.
+        if not src.fallback:
+            raise _ReaderGaveUp from None
+        # Even the normalised files were refused: bad input, named. Its text is not echoed beyond the
+        # reader's first line of explanation.
         raise BadInputError(
             "cannot be read as CSV line by line, nothing of this delivery was processed: "
             + str(exc).splitlines()[0].removeprefix("Invalid Input Error: "),
-            file=_unreadable_file(src),
+            file=", ".join(src.files[i].path for i in _unreadable_files(src)) or src.files[0].path,
         ) from None
     return accepted, quarantined, duplicates
 
 
-def _unreadable_file(src: _Sources) -> str:
-    """Which raw file the CSV reader refuses (each is tried alone)."""
+class _ReaderGaveUp(Exception):
+    """DuckDB's CSV reader refused a file as a whole."""
+
+
+def _unreadable_files(src: _Sources) -> list[int]:
+    """Which files the CSV reader refuses (each is tried alone)."""
     con = engine.connect(*src.files[:1])
-    for i, f in enumerate(src.files):
+    refused = []
+    for i in range(len(src.files)):
         try:
             con.execute(f"SELECT count(*) FROM {src._read(i)}").fetchall()
         except duckdb.InvalidInputException:
-            return f.path
-    return src.files[0].path.rsplit("/", 1)[0]
+            refused.append(i)
+    return refused
+
+
+_CR = "\ue000"  # stands in for a bare CR while Python's csv module splits a line (it refuses one unquoted)
+
+
+def _normalise(raw: Location, header: list[str], out_path: str) -> list[tuple[int, bytes, str]]:
+    """Reads a file DuckDB refuses line by line: every physical line (LF or CRLF ended) is one record. Good
+    lines are written, every field quoted, to `out_path` (which DuckDB reads); the others are returned with
+    their line number, exact bytes and reason. A quoted field cannot span lines here (such a line is
+    quarantined): this path is for the rare file the fast reader cannot take at all."""
+    rejects: list[tuple[int, bytes, str]] = []
+    with raw.open_read() as fh, open(out_path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerow(header)
+        for number, physical in enumerate(fh, start=1):
+            line = physical.removesuffix(b"\n").removesuffix(b"\r")
+            if number == 1 or not line:  # the header; a blank line holds no record (as in the fast reader)
+                continue
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                rejects.append((number, line, f"invalid encoding: not UTF-8 ({exc.reason})"))
+                continue
+            if _CR in text:
+                rejects.append((number, line, "unexpected character U+E000 in a line read by the fallback"))
+                continue
+            try:
+                [fields] = list(csv.reader([text.replace("\r", _CR)], strict=True))
+            except (csv.Error, ValueError):
+                rejects.append((number, line, "unquoted value: a quote is not closed on its line"))
+                continue
+            if len(fields) != len(header):
+                kind = "missing columns" if len(fields) < len(header) else "too many columns"
+                rejects.append((number, line, f"{kind}: expected {len(header)} columns, found {len(fields)}"))
+                continue
+            writer.writerow([f.replace(_CR, "\r") for f in fields])
+    return rejects
 
 
 def process(storage: str, supermarket_id: int, date: dt.date) -> ProcessResult:

@@ -479,3 +479,24 @@ def test_bad_arguments_exit_2_with_a_message(argv, phrase):
     proc = subprocess.run([sys.executable, "-m", "supermarket", *argv], capture_output=True, text=True, timeout=60)
     assert proc.returncode == EXIT_USAGE, proc.stderr
     assert phrase in proc.stderr
+
+
+def test_a_file_the_fast_reader_refuses_is_read_line_by_line(cli, storage):
+    """A bare CR inside a field and mixed CRLF/LF endings make DuckDB's reader give up on the whole file; the
+    line-by-line fallback takes it: good lines accepted (the CR is data), bad ones quarantined byte for byte."""
+    rows = [good_row(i) for i in range(5)]
+    lines = csv_bytes(rows).split(b"\n")
+    lines[1] = lines[1].replace(b"Product 0", b"Prod\ruct 0")  # a bare CR: data of a text field
+    lines[2] += b"\r"  # CRLF among LF lines
+    bad_utf8 = b"P900001,1,SKU1,Caf\xe9,dairy,2.00,1.00,2026-11-20,2026-11-30,1"
+    short = b"P900002,1,SKU1"
+    unclosed = b'P900003,1,"SKU1,x,dairy,2.00,1.00,2026-11-20,2026-11-30,1'
+    data = b"\n".join([*lines[:4], bad_utf8, short, unclosed, *lines[4:]])
+    deliver(storage, {"data-1.csv": data, "data-2.csv": csv_bytes([good_row(10)])})
+    pipeline(cli, "copy-to-raw", "process")
+    expected = [dict(r) for r in rows]
+    expected[0]["product_name"] = "Prod\ruct 0"
+    assert accepted(storage) == [meaning(r) for r in [*expected, good_row(10)]]
+    bad = quarantined(storage)
+    assert [(r["line"], r["raw_bytes"]) for r in bad] == [(5, bad_utf8), (6, short), (7, unclosed)]
+    assert [r["source_file"] for r in bad] == ["data-1.csv"] * 3
