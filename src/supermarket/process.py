@@ -30,9 +30,6 @@ from .storage import Location
 HEADER_PROBE_BYTES = 64 * 1024
 # A longer line is quarantined as such (DuckDB's default maximum, stated so the README can name it).
 MAX_LINE_BYTES = 2_000_000
-# DuckDB's default CSV buffer is 16 lines of the maximum size (32 MB per scan thread); 4 will do and leaves the
-# memory limit to the duplicate hashes of a large delivery.
-CSV_BUFFER_BYTES = 4 * MAX_LINE_BYTES
 
 
 @dataclass(frozen=True)
@@ -211,7 +208,7 @@ def _literal_paths(files: list[Location]) -> Iterator[list[str]]:
 class _Sources:
     """SQL over the raw files. All columns are read as text (no value is lost to a cast). Every query streams
     the CSVs again: memory stays bounded, and re-parsing is cheaper than materialising millions of rows.
-    Each file is read with its own header's column order and selected by name (no sniffing, no positions)."""
+    Each file is read with its own header's column order and selected by name (never by position)."""
 
     def __init__(
         self,
@@ -239,12 +236,15 @@ class _Sources:
         """A scan of file i (and of files `more`, which have the same header)."""
         # Lines the parser rejects go to reject tables instead of failing the scan; one table per scan.
         self._scans += 1
-        columns = "{" + ", ".join(f"{engine.quote(n)}: 'VARCHAR'" for n in self.headers[i]) + "}"
         paths = "[" + ", ".join(engine.quote(self.paths[k]) for k in (i, *more)) + "]"
         return (
-            f"read_csv({paths}, header = true, auto_detect = false, "
-            f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
-            f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {CSV_BUFFER_BYTES}, store_rejects = true, "
+            # Columns are named by each file's own header (checked by _check_header) and selected by name.
+            # Explicit `columns` with auto_detect off would skip the sniffer, but costs DuckDB 2.0 so much
+            # more memory that a 5 M-row file no longer fits 192 MB; a file the sniffer refuses goes to the
+            # line-by-line fallback instead.
+            f"read_csv({paths}, header = true, all_varchar = true, skip = 0, "
+            f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
+            f"max_line_size = {MAX_LINE_BYTES}, store_rejects = true, "
             f"rejects_table = 'rejects_{self._scans}', "
             f"rejects_scan = 'scans_{self._scans}')"
         )
