@@ -11,7 +11,7 @@ IMAGE_TAG ?= dev
 IMAGE_BASES ?= local
 
 .PHONY: help venv demo test lint test-python deps helm tools images test-images test-charts test-gitops locks bench \
-	kind-up dev run e2e kind-down clean test-k8s cluster-up cluster-down
+	kind-up dev run e2e kind-down clean test-k8s cluster-up cluster-down test-properties-long
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
@@ -30,8 +30,11 @@ lint: venv  ## ruff + mypy
 	$(VENV)/bin/ruff format --check src dags tests scripts benchmarks environments k8s-tests
 	$(VENV)/bin/mypy
 
-test-python: venv helm  ## task code + DAG tests (real Airflow; the pipeline settings rendered by our chart)
+test-python: venv helm  ## task code + DAG tests (real Airflow; the pipeline settings rendered by our chart); the property suite in its bounded `ci` profile
 	$(VPY) -m pytest tests/task tests/dags
+
+test-properties-long: venv  ## the property-based suite with many more random deliveries (about 15 minutes)
+	SUPERMARKET_HYPOTHESIS_PROFILE=long $(VPY) -m pytest -q tests/task/test_properties.py
 
 deps:  ## system packages for the image tests (Docker, debootstrap, PostgreSQL), from Debian
 	bash scripts/install-test-deps.sh
@@ -83,7 +86,7 @@ AIRGAPPED_E2E ?= yes
 test: lint locks test-python test-charts test-gitops test-images $(if $(filter yes,$(AIRGAPPED_E2E)),test-k8s)  ## everything CI runs
 
 bench: venv  ## benchmarks (not tests): process speed and memory, poke vs reschedule
-	$(VPY) benchmarks/process/bench.py
+	$(VPY) benchmarks/process/bench.py --skip-pandas
 
 clean:  ## remove generated state (not the venv)
 	rm -rf .demo .cache/tmp

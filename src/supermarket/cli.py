@@ -9,9 +9,10 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_CODES_HELP, EXIT_OK, PipelineError
+from .errors import EXIT_BAD_INPUT, EXIT_BUG, EXIT_CODES_HELP, EXIT_INFRA, EXIT_OK, PipelineError
 from .layout import parse_date, parse_supermarket_id
 from .logs import log
+from .storage import is_storage_fault
 
 
 def _date(value: str) -> dt.date:
@@ -31,7 +32,26 @@ def _supermarket(value: str) -> int:
 def _supermarkets(value: str) -> list[int]:
     if not value.strip():
         return []
-    return [_supermarket(v.strip()) for v in value.split(",")]
+    ids = [_supermarket(v.strip()) for v in value.split(",")]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise argparse.ArgumentTypeError(f"supermarket id(s) {repeated} given more than once in {value!r}")
+    return ids
+
+
+def _storage(value: str) -> str:
+    """A storage root must name a place: not empty, not a filesystem's root (the data layout would be created
+    directly in /, or in a bucket-less s3://)."""
+    path = value.strip().split("://", 1)[-1] if "://" in value else value.strip()
+    if not path.strip("/"):
+        raise argparse.ArgumentTypeError(f"storage URL {value!r} is empty or the root of a filesystem")
+    return value
+
+
+def _positive(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,14 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=EXIT_CODES_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        p.add_argument("--storage", required=True, metavar="URL", help="storage root URL")
+        p.add_argument("--storage", type=_storage, required=True, metavar="URL", help="storage root URL")
         return p
 
     p = command("simulate", "write realistic deliveries into landing (_SUCCESS last)")
     p.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--supermarkets", type=_supermarkets, default=[1, 2, 3, 4], metavar="1,2,3,4")
-    p.add_argument("--files", type=int, default=3, help="data files per delivery (default 3)")
-    p.add_argument("--rows", type=int, default=1000, help="rows per delivery (default 1000)")
+    p.add_argument("--files", type=_positive, default=3, help="data files per delivery (default 3)")
+    p.add_argument("--rows", type=_positive, default=1000, help="rows per delivery (default 1000)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--file-delay", type=float, default=0.0, metavar="SEC", help="pause between files")
     p.add_argument("--supermarket-delay", type=float, default=0.0, metavar="SEC", help="pause between supermarkets")
@@ -146,7 +166,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log("error", command=args.command, kind=kind, exit_code=exc.exit_code, message=str(exc))
         print(f"supermarket {args.command}: {kind} error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except Exception as exc:  # a bug: say so plainly; Airflow retries exit 1
+    except Exception as exc:
+        if is_storage_fault(exc):  # disk full, read-only, unreachable object store: a retry may help
+            message = f"storage error: {type(exc).__name__}: {exc}"
+            log("error", command=args.command, kind="infrastructure", exit_code=EXIT_INFRA, message=message)
+            print(f"supermarket {args.command}: infrastructure error: {message}", file=sys.stderr)
+            return EXIT_INFRA
+        # a bug: say so plainly; Airflow retries exit 1
         log("error", command=args.command, kind="unexpected", exit_code=EXIT_BUG, message=repr(exc))
         raise
 

@@ -28,7 +28,7 @@ AREAS = (LANDING, RAW, PROCESSED, QUARANTINE, METRICS, REPORTS)
 SUCCESS_MARKER = "_SUCCESS"
 MANIFEST = "_MANIFEST.json"
 DATA_FILE_GLOB = "data-*.csv"
-DATA_FILE_RE = re.compile(r"^data-[^/]+\.csv$")
+DATA_FILE_RE = re.compile(r"^data-[^/]+\.csv\Z")  # \Z: a trailing newline is part of the name
 PROMOTIONS_FILE = "promotions.parquet"
 REJECTED_FILE = "rejected.parquet"
 METRICS_FILE = "metrics.parquet"
@@ -40,19 +40,22 @@ REPORT_PAGE = "report.html"
 def parse_date(value: str) -> dt.date:
     """A partition date: ISO `YYYY-MM-DD` only, so paths are unambiguous."""
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):  # fromisoformat also takes 20261124, 2026-W48
+            raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"not a date (expected YYYY-MM-DD): {value!r}") from None
 
 
+MAX_SUPERMARKET_ID = 999_999_999  # fits the INTEGER column (and nine digits in a data file)
+
+
 def parse_supermarket_id(value: str | int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"not a supermarket id (expected a positive integer): {value!r}") from None
-    if number < 1:
-        raise ValueError(f"not a supermarket id (expected a positive integer): {value!r}")
-    return number
+    """Plain decimal digits only (int() would also take ' 1', '+1', '1_0', non-ASCII digits), 1 to the maximum."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_SUPERMARKET_ID:
+        raise ValueError(f"not a supermarket id (expected an integer from 1 to {MAX_SUPERMARKET_ID}): {value!r}")
+    return int(text)
 
 
 def is_data_file(name: str) -> bool:

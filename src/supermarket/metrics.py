@@ -33,10 +33,16 @@ METRIC_NAMES = ("promotions", "avg_discount_pct", "max_discount_pct", "units_sol
 def metrics(storage: str, supermarket_id: int, date: dt.date) -> dict[str, Any]:
     started = time.monotonic()
     layout = Layout(storage)
-    source = Location.of(layout.partition(PROCESSED, supermarket_id, date)).child(PROMOTIONS_FILE)
-    if not source.exists():
+    processed = Location.of(layout.partition(PROCESSED, supermarket_id, date))
+    source = processed.child(PROMOTIONS_FILE)
+    # process writes its summary last: without it the processed set is incomplete (or a run was killed).
+    if not processed.child(SUMMARY_FILE).exists() or not source.exists():
         raise BadInputError("no processed promotions for this delivery: run process first", file=source.path)
     target = Location.of(layout.partition(METRICS, supermarket_id, date))
+    # Same rule for our own outputs: the summary goes first and comes back last; a killed run's leftovers go.
+    if target.child(SUMMARY_FILE).exists():
+        target.fs.rm(target.child(SUMMARY_FILE).path)
+    target.remove_leftovers(".")
     con = engine.connect(source, target)
     con.execute(f"CREATE TEMP VIEW promotions AS SELECT * FROM read_parquet({engine.quote(source.url)})")
     header = f"{supermarket_id}::INTEGER AS supermarket_id, DATE '{date}' AS date"

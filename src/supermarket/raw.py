@@ -19,7 +19,7 @@ from .delivery import delivery_status
 from .errors import BadInputError
 from .layout import LANDING, MANIFEST, RAW, SUCCESS_MARKER, Layout
 from .logs import log
-from .storage import Location
+from .storage import Location, NotRegularFileError
 
 
 @dataclass(frozen=True)
@@ -31,14 +31,38 @@ class FileEntry:
 
 def _checksum(location: Location) -> str:
     digest = hashlib.sha256()
-    with location.open_read() as fh:
+    with location.open_regular() as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
 
 
+_KINDS = {"symlink": "a symbolic link", "directory": "a directory", "other": "a FIFO, device or socket"}
+
+
+def _refuse_non_regular(landing: Location, names: tuple[str, ...]) -> None:
+    """Only regular files are delivered data. A link (wherever it points), a directory, a FIFO or a device
+    named data-*.csv is named and refused, never followed, opened or echoed."""
+    odd = [(name, kind) for name in names if (kind := landing.child(name).kind()) != "file"]
+    if odd:
+        listed = "; ".join(f"{name!r} is {_KINDS[kind]}" for name, kind in odd)
+        raise BadInputError(
+            f"only regular files are read as data files: {listed}. Nothing was followed or read; deliver the "
+            "files themselves",
+            file=landing.path,
+        )
+
+
 def _entries(partition: Location, names: tuple[str, ...]) -> list[FileEntry]:
-    return [FileEntry(name, partition.child(name).size(), _checksum(partition.child(name))) for name in names]
+    entries = []
+    for name in names:
+        try:
+            entries.append(FileEntry(name, partition.child(name).size(), _checksum(partition.child(name))))
+        except NotRegularFileError:  # swapped after the listing
+            raise BadInputError(
+                "is not a regular file (changed after it was listed); not read", file=partition.child(name).path
+            ) from None
+    return entries
 
 
 def _manifest(supermarket_id: int, date: dt.date, files: list[FileEntry]) -> dict[str, Any]:
@@ -62,6 +86,7 @@ def copy_to_raw(storage: str, supermarket_id: int, date: dt.date) -> dict[str, A
     if not status.data_files:
         raise BadInputError("delivery has a _SUCCESS marker but no data-*.csv files", file=landing.path)
 
+    _refuse_non_regular(landing, status.data_files)
     files = _entries(landing, status.data_files)
     manifest = _manifest(supermarket_id, date, files)
     raw = Location.of(layout.partition(RAW, supermarket_id, date))
@@ -79,7 +104,12 @@ def copy_to_raw(storage: str, supermarket_id: int, date: dt.date) -> dict[str, A
             file=raw.path,
         )
 
-    staging = Location(raw.fs, f"{raw.path.rsplit('/', 1)[0]}/.{date.isoformat()}.tmp-{uuid.uuid4().hex}")
+    # A killed run of this partition may have left a staging directory: it is never used, so remove it.
+    parent = Location(raw.fs, raw.path.rsplit("/", 1)[0])
+    stale = parent.remove_leftovers(f".{date.isoformat()}.tmp-")
+    if stale:
+        log("copy-to-raw", supermarket=supermarket_id, date=date, removed_leftovers=",".join(stale))
+    staging = parent.child(f".{date.isoformat()}.tmp-{uuid.uuid4().hex}")
     try:
         staging.makedirs()
         for entry in files:
