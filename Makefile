@@ -10,7 +10,7 @@ IMAGE_TAG ?= dev
 # local (default): Debian bases made here, no registry needed; upstream: python:3.11-slim + apache/airflow from a registry.
 IMAGE_BASES ?= local
 
-.PHONY: help venv demo test lint test-python deps helm tools images test-images test-charts test-gitops locks bench \
+.PHONY: help venv demo demo-explore test-ui browser test lint test-python deps helm tools images test-images test-charts test-gitops locks bench \
 	kind-up dev run e2e kind-down clean test-k8s cluster-up cluster-down
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -24,6 +24,8 @@ $(VENV)/.installed: pyproject.toml
 
 demo: venv helm  ## the main job: Airflow standalone + simulated deliveries + the pipeline, locally
 	$(VPY) scripts/demo.py
+demo-explore: venv helm  ## the demo, then Airflow stays up to explore (UI, reports) until Ctrl-C
+	$(VPY) scripts/demo.py --explore
 
 lint: venv  ## ruff + mypy
 	$(VENV)/bin/ruff check src dags tests scripts benchmarks environments k8s-tests
