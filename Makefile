@@ -35,6 +35,12 @@ lint: venv  ## ruff + mypy
 test-python: venv helm  ## task code + DAG tests (real Airflow; the pipeline settings rendered by our chart)
 	$(VPY) -m pytest tests/task tests/dags
 
+browser:  ## Debian's chromium for the browser test (scripts/install-browser.sh)
+	bash scripts/install-browser.sh
+
+test-ui: venv helm browser  ## the demo's day on real Airflow, then the reports plugin (auth) and headless Chromium on it
+	$(VPY) -m pytest tests/ui
+
 deps:  ## system packages for the image tests (Docker, debootstrap, PostgreSQL), from Debian
 	bash scripts/install-test-deps.sh
 
@@ -82,7 +88,7 @@ cluster-down:  ## stop it and remove everything it created
 # The e2e suite on the air-gapped cluster. CI that reaches registries (GitHub) runs the same suite on kind instead:
 # make test AIRGAPPED_E2E=no
 AIRGAPPED_E2E ?= yes
-test: lint locks test-python test-charts test-gitops test-images $(if $(filter yes,$(AIRGAPPED_E2E)),test-k8s)  ## everything CI runs
+test: lint locks test-python test-ui test-charts test-gitops test-images $(if $(filter yes,$(AIRGAPPED_E2E)),test-k8s)  ## everything CI runs
 
 bench: venv  ## benchmarks (not tests): process speed and memory, poke vs reschedule
 	$(VPY) benchmarks/process/bench.py

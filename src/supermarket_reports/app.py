@@ -19,6 +19,7 @@ from airflow.api_fastapi.app import get_auth_manager
 from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
 from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from supermarket.layout import REPORT_PAGE, REPORTS, SUMMARY_FILE, Layout, parse_date
@@ -63,6 +64,14 @@ def create_app() -> FastAPI:
             raise HTTPException(403, f"not allowed to read the runs of {REPORT_DAG_ID}")
 
     app = FastAPI(title="Supermarket reports", dependencies=[Depends(allowed)], docs_url=None, redoc_url=None)
+
+    @app.exception_handler(HTTPException)
+    async def to_login(request: Request, exc: HTTPException) -> Response:
+        """A browser without a session goes to Airflow's login and comes back; API clients get the 401."""
+        if exc.status_code == 401 and "text/html" in request.headers.get("accept", ""):
+            back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(get_auth_manager().get_url_login(next_url=back), 303)
+        return await http_exception_handler(request, exc)
 
     @app.get("/", response_class=HTMLResponse)
     def days(request: Request) -> HTMLResponse:
