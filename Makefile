@@ -16,10 +16,10 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 venv: $(VENV)/.installed  ## the virtual environment: task CLI + Airflow 3.3.2 + dev tools
-$(VENV)/.installed: pyproject.toml
+# Exactly the versions in uv.lock (--locked fails when pyproject.toml changed without `uv lock`).
+$(VENV)/.installed: pyproject.toml uv.lock
 	command -v uv >/dev/null || $(PY) -m pip install -q uv
-	uv venv -q --allow-existing --python 3.11 $(VENV)
-	uv pip install -q --python $(VPY) -e '.[dev,airflow,s3]'
+	uv sync -q --locked --all-extras --python 3.11
 	touch $@
 
 demo: venv helm  ## the main job: Airflow standalone + simulated deliveries + the pipeline, locally
@@ -68,13 +68,14 @@ e2e:  ## users: the e2e tests against the current kube context
 kind-down:  ## users: delete the kind cluster
 	scripts/dev.sh down
 
-images: deps  ## build supermarket-task:$(IMAGE_TAG) and supermarket-airflow:$(IMAGE_TAG)
+images: deps venv  ## build supermarket-task:$(IMAGE_TAG) and supermarket-airflow:$(IMAGE_TAG)
 	IMAGE_BASES=$(IMAGE_BASES) bash scripts/build-images.sh $(IMAGE_TAG)
 
 test-images: images venv tools  ## the images for real: pipeline in the task image, Airflow image on PostgreSQL
 	IMAGE_TAG=$(IMAGE_TAG) $(VPY) -m pytest tests/images
 
-locks: venv  ## fail when an image lock file is stale (scripts/lock.sh regenerates them)
+locks: venv  ## fail when a lock file is stale: uv.lock (dev, `uv lock`) and the images' (scripts/lock.sh)
+	uv lock --check --python 3.11
 	UV=$$(command -v uv) bash scripts/lock.sh --check
 
 test-k8s: images venv tools  ## e2e on the air-gapped cluster (built from source once): up, k8s-tests/, down

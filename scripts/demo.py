@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,14 @@ def explore(af: Airflow, date: str) -> None:
         f"  all reports {af.url}/reports/",
         flush=True,
     )
+
+    # Ctrl-C, or a SIGTERM (a supervisor, `kill`), ends the wait; SIGINT is set explicitly because a shell
+    # starting us in the background would have it ignored.
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         assert af.proc is not None
         code = af.proc.wait()  # returns only if Airflow itself ends

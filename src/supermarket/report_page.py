@@ -29,11 +29,13 @@ NOT_DELIVERED = "not delivered by the deadline"
 FAILED = "delivered, failed in the pipeline"
 
 # Chart geometry. FONT_PX text; CHAR_PX is a generous average glyph width for it (DejaVu Sans / Liberation
-# digits are ~0.64 em): labels are given at least this much room.
+# digits are ~0.64 em): labels are given at least this much room. Text starts at MARGIN: a glyph's side
+# bearing may reach left of its x.
 FONT_PX = 13
 CHAR_PX = 8.6
 BAR_AREA = 360
 BAR_H, GAP = 20, 8
+MARGIN = 2
 
 
 @dataclass(frozen=True)
@@ -71,21 +73,21 @@ def _text_px(text: str, bold: bool = False) -> float:
 
 def bars(title: str, items: Sequence[tuple[str, float, str]]) -> str:
     """A horizontal bar chart: (label, value, value as text) per bar; wide enough for every label."""
-    label_w = max((_text_px(label) for label, _, _ in items), default=0) + 12
+    label_w = MARGIN + max((_text_px(label) for label, _, _ in items), default=0) + 12
     value_w = max((_text_px(text) for _, _, text in items), default=0) + 12
-    width = int(max(label_w + BAR_AREA + value_w, _text_px(title, bold=True) + 8))
+    width = int(max(label_w + BAR_AREA + value_w, MARGIN + _text_px(title, bold=True) + 8))
     height = len(items) * (BAR_H + GAP) + 32
     peak = max((v for _, v, _ in items), default=0.0) or 1.0
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{e(title)}" font-family="sans-serif" font-size="{FONT_PX}">',
-        f'<text x="0" y="16" font-weight="bold">{e(title)}</text>',
+        f'<text x="{MARGIN}" y="16" font-weight="bold">{e(title)}</text>',
     ]
     for i, (label, value, text) in enumerate(items):
         y = 28 + i * (BAR_H + GAP)
         w = BAR_AREA * max(value, 0.0) / peak
         parts += [
-            f'<text x="0" y="{y + 15}">{e(label)}</text>',
+            f'<text x="{MARGIN}" y="{y + 15}">{e(label)}</text>',
             f'<rect x="{label_w:.1f}" y="{y}" width="{w:.1f}" height="{BAR_H}" fill="#2b7a78"/>',
             f'<text x="{label_w + w + 6:.1f}" y="{y + 15}">{e(text)}</text>',
         ]
@@ -138,7 +140,7 @@ def page(
     metrics_table = _table(
         [h for h, _ in COLUMNS.values()],
         [[fmt(r[c], kind) for c, (_, kind) in COLUMNS.items()] for r in rows],
-        "numbers",
+        "numbers text-last",
     )
     category_table = _table(
         ["Category", "Promotions", "Average discount", "Units sold", "Promotion revenue", "Customer savings"],
@@ -188,7 +190,7 @@ body{{font-family:sans-serif;margin:2em;color:#1b1b1b;max-width:80em}}
 h1{{margin-bottom:.2em}}.headline{{font-size:1.1em;margin-top:0}}
 table{{border-collapse:collapse;margin:.5em 0 1.5em}}
 td,th{{border:1px solid #ccc;padding:4px 8px}}th{{background:#f2f2f2}}
-table.numbers td{{text-align:right}}table.numbers td:first-child,table.numbers td:last-child{{text-align:left}}
+table.numbers td{{text-align:right}}table.numbers td:first-child,table.text-last td:last-child{{text-align:left}}
 tr.ok td:last-child{{color:#1d6b2f}}tr.missing td:last-child{{color:#8a5a00}}tr.failed td:last-child{{color:#b00020}}
 .charts{{display:flex;flex-wrap:wrap;gap:2em}}
 </style></head>

@@ -1,5 +1,5 @@
 """The Airflow plugin: the reports app mounted at /reports in the API server and a navigation entry that shows it
-inside Airflow's UI (an iframe under /plugins/supermarket-reports; the app's own pages stay reachable directly)."""
+inside Airflow's UI (an iframe under /plugin/supermarket-reports; the app's own pages stay reachable directly)."""
 
 from __future__ import annotations
 

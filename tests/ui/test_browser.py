@@ -101,7 +101,7 @@ def test_the_days_report_shows_its_numbers_unclipped(day, logged_in, artifacts):
 
 def test_the_reports_view_inside_airflows_ui(day, logged_in, artifacts):
     page = logged_in
-    page.goto(f"{day.af.url}/plugins/supermarket-reports")
+    page.goto(f"{day.af.url}/plugin/supermarket-reports")
     frame = page.frame_locator("iframe").first
     link = frame.locator(f"a[href$='/reports/{DATE}']")
     link.wait_for(timeout=60_000)
