@@ -20,8 +20,9 @@ from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessE
 from airflow.api_fastapi.core_api.security import GetUserDep
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from supermarket.errors import InfraError
 from supermarket.layout import REPORT_PAGE, REPORTS, SUMMARY_FILE, Layout, parse_date
 from supermarket.storage import Location
 
@@ -73,10 +74,23 @@ def create_app() -> FastAPI:
             return RedirectResponse(get_auth_manager().get_url_login(next_url=back), 303)
         return await http_exception_handler(request, exc)
 
+    @app.exception_handler(InfraError)
+    async def storage_down(request: Request, exc: InfraError) -> Response:
+        """Storage unreachable (object store down, volume not mounted): say so; a retry may help."""
+        return JSONResponse({"detail": f"report storage unavailable: {exc}"}, status_code=503)
+
     @app.get("/", response_class=HTMLResponse)
     def days(request: Request) -> HTMLResponse:
         return HTMLResponse(index_page(report_days(storage_url()), str(request.url_for("day", date="X"))[:-1]),
                             headers=PAGE_HEADERS)  # fmt: skip
+
+    # Before /{date}, which would take "latest" for a (bad) date.
+    @app.get("/latest")
+    def latest(request: Request) -> Response:
+        known = report_days(storage_url())
+        if not known:
+            raise HTTPException(404, f"no report yet in {storage_url()}")
+        return RedirectResponse(str(request.url_for("day", date=known[0].isoformat())))
 
     @app.get("/{date}", response_class=HTMLResponse, name="day")
     def day(date: str) -> Response:
@@ -91,13 +105,6 @@ def create_app() -> FastAPI:
         if not file.exists():
             raise HTTPException(404, f"no report for {date} (yet) in {storage_url()}")
         return Response(file.read_bytes(), media_type="application/json", headers={"Cache-Control": "no-store"})
-
-    @app.get("/latest")
-    def latest(request: Request) -> Response:
-        known = report_days(storage_url())
-        if not known:
-            raise HTTPException(404, f"no report yet in {storage_url()}")
-        return RedirectResponse(str(request.url_for("day", date=known[0].isoformat())))
 
     return app
 

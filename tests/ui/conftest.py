@@ -5,8 +5,6 @@ of the day before is written first, so the trend has two days."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,18 +18,21 @@ ARTIFACTS = ROOT / ".cache" / "artifacts"
 
 
 def _earlier_day(storage: Path) -> None:
-    """The day before, through the task CLI (supermarkets 1-3), so the report has a trend."""
-    before = (dt.date.fromisoformat(DATE) - dt.timedelta(days=1)).isoformat()
+    """The day before, through the task package's steps in this process (supermarkets 1-3), so the report has a
+    trend; the demo day itself runs them as Airflow tasks."""
+    from supermarket.metrics import metrics
+    from supermarket.process import process
+    from supermarket.raw import copy_to_raw
+    from supermarket.report import report
+    from supermarket.simulate import simulate
 
-    def cli(*args: str) -> None:
-        argv = [sys.executable, "-m", "supermarket", args[0], "--storage", str(storage), "--date", before, *args[1:]]
-        subprocess.run(argv, check=True, capture_output=True, timeout=300)
-
-    cli("simulate", "--supermarkets", "1,2,3", "--rows", "1500")
-    for sm in ("1", "2", "3"):
-        for step in ("copy-to-raw", "process", "metrics"):
-            cli(step, "--supermarket", sm)
-    cli("report", "--supermarkets", "1,2,3")
+    before = dt.date.fromisoformat(DATE) - dt.timedelta(days=1)
+    simulate(str(storage), before, [1, 2, 3], rows=1500, seed=7)  # other numbers than the demo day
+    for sm in (1, 2, 3):
+        copy_to_raw(str(storage), sm, before)
+        process(str(storage), sm, before)
+        metrics(str(storage), sm, before)
+    report(str(storage), before, [1, 2, 3])
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,8 @@ it, the days and pages served from the pipeline's storage, the navigation entry,
 
 from __future__ import annotations
 
+import json
+
 import requests
 
 from supermarket_pipeline.links import REPORTS_PATH
@@ -44,7 +46,7 @@ def test_logged_in_users_see_the_days_and_the_report(day):
     assert "script-src" not in page.headers["content-security-policy"]  # default-src 'none': no script at all
     assert "frame-ancestors 'self'" in page.headers["content-security-policy"]
     summary = af.request("GET", f"/reports/{DATE}/summary.json")
-    assert summary.json() == __import__("json").loads((day.report_dir / "summary.json").read_text())
+    assert summary.json() == json.loads((day.report_dir / "summary.json").read_text())
     latest = af.request("GET", "/reports/latest", allow_redirects=False)
     assert latest.headers["location"].endswith(f"/reports/{DATE}")
     for bad in ("2026-13-01", "..%2F..%2Fetc%2Fpasswd", "2026-11-01"):
