@@ -3,9 +3,10 @@
     python scripts/sbom.py IMAGE:TAG LOCK_FILE PYTHON_IN_IMAGE      (scripts/build-images.sh calls it)
 
 The components come from the image's lock file (what pip installed, hashed, --require-hashes) plus our package;
-then the Python distributions really inside the image are listed (a container of it, `importlib.metadata`) and
-every one must be in the SBOM at the same version, so the SBOM cannot drift from the image. Debian packages of
-the base are not covered (no PyPI tool reads dpkg status).
+then the Python distributions really inside the image are listed (a container of it, `importlib.metadata`): one the
+lock names must be installed at the locked version (else the build fails), and ones the lock does not name (the
+venv's own pip/setuptools) are added, marked. So the SBOM covers every Python distribution in the image.
+Debian packages of the base are not covered (no PyPI tool reads dpkg status).
 """
 
 from __future__ import annotations
@@ -53,13 +54,27 @@ def main() -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     installed = {normalize(n): v for n, v in json.loads(proc.stdout)}
-    wrong = {n: v for n, v in installed.items() if listed.get(n) != v}
+    wrong = {n: (v, listed[n]) for n, v in installed.items() if n in listed and listed[n] != v}
     if wrong:
-        raise SystemExit(f"{image}: installed but not in its SBOM at that version: {wrong}")
-    # The base image's own pip/setuptools of the interpreter are not in the venv; the venv's are in the lock.
+        raise SystemExit(f"{image}: installed at another version than its SBOM says (installed, SBOM): {wrong}")
+    # What the venv brought itself (pip, setuptools of `python -m venv`) is in the image but not in the lock:
+    # listed too, marked, so the SBOM covers every Python distribution inside.
+    for name, version in sorted(installed.items()):
+        if name not in listed:
+            bom["components"].append(
+                {
+                    "type": "library",
+                    "bom-ref": f"{name}=={version}",
+                    "name": name,
+                    "version": version,
+                    "purl": f"pkg:pypi/{name}@{version}",
+                    "properties": [{"name": "supermarket:source", "value": "in the image, not from the lock"}],
+                }
+            )
     root["properties"] = [{"name": "supermarket:image", "value": image}]
     target.write_text(json.dumps(bom, indent=2) + "\n")
-    print(f"{image} SBOM: {target.relative_to(ROOT)} ({len(installed)} Python distributions, all listed)")
+    extra = len(installed) - len(set(installed) & set(listed))
+    print(f"{image} SBOM: {target.relative_to(ROOT)}: {len(installed)} Python distributions, {extra} not from the lock")
 
 
 if __name__ == "__main__":
