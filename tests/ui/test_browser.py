@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,8 @@ from supermarket_dev.airflow import PASSWORD, USER
 
 from .conftest import DATE
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's (/usr/bin/chromium); GitHub's Ubuntu runners name theirs chromium-browser.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -43,12 +43,12 @@ SVG_TEXT_BOXES = """() => [...document.querySelectorAll('svg')].flatMap((svg, i)
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM.exists(), "Debian's chromium is missing: make browser (scripts/install-browser.sh) installs it"
+    assert CHROMIUM, "no chromium on PATH: make browser (scripts/install-browser.sh) installs Debian's"
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(profile),
-            executable_path=str(CHROMIUM),
+            executable_path=CHROMIUM,
             headless=True,
             args=FLAGS,
             viewport={"width": 1400, "height": 1000},
