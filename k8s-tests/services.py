@@ -87,8 +87,10 @@ class Services:
         hosts = self.workdir / "known_hosts"
         ip = cluster_ip("git-server")
         hosts.write_text(self.known_hosts.replace(f"{GIT_HOST} ", f"{GIT_HOST},{ip} ", 1) + "\n")
-        ssh = (f"ssh -i {self.git_key} -o IdentitiesOnly=yes -o UserKnownHostsFile={hosts} -o StrictHostKeyChecking=yes"
-               " -o ConnectTimeout=5")
+        ssh = (
+            f"ssh -i {self.git_key} -o IdentitiesOnly=yes -o UserKnownHostsFile={hosts} -o StrictHostKeyChecking=yes"
+            " -o ConnectTimeout=5"
+        )
         env = {**os.environ, "GIT_SSH_COMMAND": ssh, "GIT_AUTHOR_NAME": "e2e", "GIT_AUTHOR_EMAIL": "e2e@localhost",
                "GIT_COMMITTER_NAME": "e2e", "GIT_COMMITTER_EMAIL": "e2e@localhost"}  # fmt: skip
         result = subprocess.run(["git", *args], cwd=cwd, env=env, text=True, capture_output=True)

@@ -196,7 +196,7 @@ def test_task_pods_are_locked_down(day: Day, deployed: Deployment) -> None:
         assert csc.capabilities.drop == ["ALL"]
         assert container.resources.limits and container.resources.requests
     # Chart mode: the image skaffold built and tagged, one for every pod.
-    assert images == {TASK_IMAGE} or (deployed.mode == "chart" and len(images) == 1)
+    assert images == {TASK_IMAGE} or (deployed.in_cluster and len(images) == 1)
     assert all(i.split("/")[-1].startswith("supermarket-task") for i in images)
 
 
@@ -343,7 +343,7 @@ def test_a_new_task_image_reaches_new_task_pods_without_restarting_airflow(
     config_map = json.loads(kubectl("-n", NAMESPACE, "get", "configmap", PIPELINE_CONFIG_MAP, "-o", "json").stdout)
     before = json.loads(config_map["data"]["pipeline.json"])
     new_image = same_image_by_another_name(before["taskImage"])
-    schedulers = scheduler_pods() if deployed.mode == "chart" else {}
+    schedulers = scheduler_pods() if deployed.in_cluster else {}
 
     def set_task_image(image: str) -> None:
         if deployed.settings_file is not None:  # standalone: the file deploy.py wrote from the ConfigMap
@@ -355,7 +355,7 @@ def test_a_new_task_image_reaches_new_task_pods_without_restarting_airflow(
 
     def seen_by_airflow() -> bool:
         # LocalExecutor: tasks run, and read the settings, in the scheduler pods. Standalone: rewritten above.
-        for pod in scheduler_pods() if deployed.mode == "chart" else {}:
+        for pod in scheduler_pods() if deployed.in_cluster else {}:
             mounted = kubectl("-n", NAMESPACE, "exec", pod, "-c", "scheduler", "--", "cat", str(CONFIG_FILE))
             if json.loads(mounted.stdout)["taskImage"] != new_image:
                 return False

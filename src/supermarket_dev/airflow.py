@@ -35,8 +35,10 @@ class Airflow:
         extra_env: Mapping[str, str],
         dags: Path = DAGS,
         expected_dags: frozenset[str] = frozenset({INGEST_DAG_ID, METRICS_DAG_ID, REPORT_DAG_ID}),
+        credentials: tuple[str, str] = (USER, PASSWORD),
     ) -> None:
         self.home, self.port, self.expected_dags = home, port, expected_dags
+        self.credentials = credentials  # the standalone's own admin, or a deployment's (from its Secret)
         self.url = f"http://127.0.0.1:{port}"
         bin_dir = Path(sys.executable).parent
         self.env = {
@@ -113,7 +115,8 @@ class Airflow:
     # -- REST API v2 ---------------------------------------------------------------------------------------
     def token(self) -> str:
         if self._token is None:
-            r = requests.post(f"{self.url}/auth/token", json={"username": USER, "password": PASSWORD}, timeout=10)
+            user, password = self.credentials
+            r = requests.post(f"{self.url}/auth/token", json={"username": user, "password": password}, timeout=10)
             r.raise_for_status()
             self._token = str(r.json()["access_token"])
         return self._token

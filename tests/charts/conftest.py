@@ -13,16 +13,15 @@ from typing import Any
 import kubernetes_validate
 import yaml
 
+from supermarket_dev import AIRFLOW_CHART as AIRFLOW_CHART  # re-exported to the chart tests
 from supermarket_dev import ROOT
 from supermarket_dev.tools import tool
 
 CHARTS = ROOT / "charts"
 # The Kubernetes version we deploy to (the air-gapped test cluster runs 1.35).
 KUBERNETES_VERSION = os.environ.get("KUBERNETES_VERSION", "1.35.0")
-# The official chart (a directory or .tgz): its values.schema.json validates our values, and the tests render it
-# with them. Default: the complete chart in ../shared beside the repository (it cannot be downloaded on our
-# machines); where that is missing, `helm pull` fills .cache/charts (needs network).
-AIRFLOW_CHART = Path(os.environ.get("AIRFLOW_CHART", ROOT.parent / "shared" / "reference" / "airflow-chart"))
+# The official chart (AIRFLOW_CHART, supermarket_dev): its values.schema.json validates our values, and the tests
+# render it with them; where it is missing, `helm pull` fills .cache/charts (needs network).
 AIRFLOW_CHART_VERSION = "1.22.0"
 AIRFLOW_CHART_REPO = "https://airflow.apache.org"
 

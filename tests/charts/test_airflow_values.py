@@ -87,7 +87,8 @@ def test_executors_per_environment():
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_git_sync_uses_ref_and_the_dags_folder(env):
     git_sync = merged(env)["dags"]["gitSync"]
-    assert git_sync["enabled"] and git_sync["ref"] == "main" and "branch" not in git_sync
+    # git-sync v4 takes the deprecated GIT_SYNC_BRANCH over GITSYNC_REF: both must name the same branch.
+    assert git_sync["enabled"] and git_sync["ref"] == git_sync["branch"] == "main"
     assert git_sync["subPath"] == "dags" and git_sync["depth"] == 1 and git_sync["maxFailures"] > 0
     assert (ROOT / git_sync["subPath"] / "ingest_supermarket_data.py").exists()
 

@@ -317,6 +317,8 @@ class TestAirflowSecrets:
             "supermarket-airflow-jwt-secret": "jwt-secret",
             "supermarket-airflow-api-secret-key": "api-secret-key",
             "supermarket-airflow-webserver-secret-key": "webserver-secret-key",
+            # The admin's password for the official chart's createUserJob: generated, never a default.
+            "supermarket-airflow-admin-password": "admin-password",
         }
         assert set(secrets) == set(expected)
         for name, key in expected.items():
