@@ -114,3 +114,12 @@ def test_the_reports_view_inside_airflows_ui(day, logged_in, artifacts):
     page.get_by_role("button", name="Browse").click()
     page.get_by_role("menuitem", name="Supermarket reports").wait_for(timeout=30_000)
     page.screenshot(path=str(artifacts / "browse-menu.png"))
+
+
+def test_the_clipping_check_sees_a_clipped_label(browser):
+    """The measurement above is no formality: the issue's own example, a value cut at the chart's edge."""
+    page = browser.new_page()
+    page.set_content('<svg width="120" height="30"><text x="40" y="20">35,443,138.20</text></svg>')
+    [box] = page.evaluate(SVG_TEXT_BOXES)
+    assert box["right"] > box["width"]
+    page.close()
