@@ -6,6 +6,7 @@ from airflow.providers.standard.sensors.external_task import ExternalTaskSensor
 from airflow.sdk import DAG
 
 from supermarket_pipeline.config import CONFIG, DATA_DATE, SENSOR_POOL
+from supermarket_pipeline.links import ReportLink
 from supermarket_pipeline.schedule import (
     INGEST_DAG_ID,
     REPORT_DAG_ID,
@@ -40,4 +41,7 @@ with DAG(
         timeout=CONFIG.sensor_timeout + dt.timedelta(hours=2),
         pool=SENSOR_POOL,
     )
-    wait >> pipeline_step("build_report", "report", date=DATA_DATE, supermarkets=CONFIG.supermarkets)
+    build = pipeline_step("build_report", "report", date=DATA_DATE, supermarkets=CONFIG.supermarkets)
+    # The day's report in the UI, next to the task's logs.
+    build.operator_extra_links = (*build.operator_extra_links, ReportLink())
+    wait >> build

@@ -88,7 +88,7 @@ def test_pipeline_outputs_are_correct(cli, storage):
     assert report["missing"] == [3]
     assert len(read_table(storage / "reports" / DATE / "report.parquet")) == 2
     page = (storage / "reports" / DATE / "report.html").read_text()
-    assert "<svg" in page and "supermarket 2" in page and "supermarket(s): 3" in page
+    assert "<svg" in page and "Supermarket 2" in page and "not delivered by the deadline" in page
 
 
 def test_reruns_are_idempotent(cli, storage):
