@@ -11,7 +11,7 @@ IMAGE_TAG ?= dev
 IMAGE_BASES ?= local
 
 .PHONY: help venv demo demo-explore test-ui browser test lint test-python deps helm tools images test-images test-charts \
-	test-gitops locks bench kind-up dev run e2e kind-down clean test-k8s cluster-up cluster-down test-properties-long
+	test-gitops locks bench bench-executors kind-up dev run e2e kind-down clean test-k8s cluster-up cluster-down test-properties-long
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
@@ -96,6 +96,10 @@ test: lint locks test-python test-ui test-charts test-gitops test-images $(if $(
 
 bench: venv  ## benchmarks (not tests): process speed and memory, poke vs reschedule
 	$(VPY) benchmarks/process/bench.py --skip-pandas
+
+bench-executors: venv tools  ## executors compared on the e2e cluster (first: KEEP_CLUSTER=1 make test-k8s)
+	KUBECONFIG=$${KUBECONFIG:-/var/lib/supermarket-k8s/admin.kubeconfig} PYTHONPATH=k8s-tests \
+		$(VPY) benchmarks/executors/bench.py
 
 clean:  ## remove generated state (not the venv)
 	rm -rf .demo .cache/tmp
