@@ -133,6 +133,12 @@ def install_in_cluster(
     known_hosts = workdir / "git-known-hosts"
     known_hosts.write_text(services.known_hosts + "\n")
     values = [arg for f in AIRFLOW_VALUES for arg in ("--values", str(f))]
+    # The chart's migration and user Jobs are plain Jobs with fixed names (useHelmHooks: false), kept for their
+    # TTL (5 min) after they finish: an upgrade that changes their pod template within that time fails with
+    # "field is immutable" (found re-installing with another executor). Finished ones are removed first, as an
+    # operator would (docs: charts/README.md).
+    kubectl("-n", NAMESPACE, "delete", "job", "-l", f"release={AIRFLOW_RELEASE}",
+            "--field-selector", "status.successful=1", "--ignore-not-found")  # fmt: skip
     started = time.monotonic()
     helm("upgrade", "--install", AIRFLOW_RELEASE, str(AIRFLOW_CHART), "--namespace", NAMESPACE, *values,
          "--set", f"images.airflow.repository={repository}", "--set", f"images.airflow.tag={tag}",

@@ -146,7 +146,10 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="executors-"))
     variants = args.variants or list(VARIANTS)
     # Days after the DAGs' start_date (a run before it has no task instances) and apart from the e2e's day.
-    results = [one_day(v, f"2026-11-{10 + i:02d}", workdir) for i, v in enumerate(variants)]
+    results = []
+    for i, variant in enumerate(variants):
+        results.append(one_day(variant, f"2026-11-{10 + i:02d}", workdir))
+        print(json.dumps(asdict(results[-1])), flush=True)  # each as soon as it is measured
     out = ROOT / ".cache" / "bench" / "executors.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps([asdict(r) for r in results], indent=2))
