@@ -112,7 +112,8 @@ def test_report_waited_for_the_same_days_ingest_run(day):
     summary = json.loads((day["storage"] / "reports" / DATE / "summary.json").read_text())
     assert [r["supermarket_id"] for r in summary["supermarkets"]] == [1, 2, 3]
     assert summary["missing"] == [4]
-    assert (day["storage"] / "reports" / DATE / "report.html").read_text().count("<svg") == 2
+    # Two charts per supermarket (revenue, units) and the trend over the last report days.
+    assert (day["storage"] / "reports" / DATE / "report.html").read_text().count("<svg") == 3
 
 
 def test_rest_api_trigger_with_conf(day):
