@@ -53,9 +53,15 @@ def cpu_seconds(pod_uid: str | None = None) -> float:
 
 
 def scheduler_uid() -> str:
-    out = kubectl("-n", NAMESPACE, "get", "pods", "-l", "component=scheduler", "-o", "json").stdout
-    (pod,) = json.loads(out)["items"]
-    return str(pod["metadata"]["uid"])
+    """The one scheduler pod, once the one of the previous variant is gone (switching executors replaces a
+    Deployment by a StatefulSet or back, and helm's --wait does not wait for the old pod to end)."""
+
+    def only_one() -> str | None:
+        out = kubectl("-n", NAMESPACE, "get", "pods", "-l", "component=scheduler", "-o", "json").stdout
+        pods = json.loads(out)["items"]
+        return str(pods[0]["metadata"]["uid"]) if len(pods) == 1 else None
+
+    return wait_until("a single scheduler pod", only_one, 300, 2)
 
 
 @dataclass
