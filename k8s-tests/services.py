@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kube import ROOT, kubectl
+from supermarket_dev.waiting import wait_until
 
 NAMESPACE = "supermarket-e2e"
 SERVICES = Path(__file__).with_name("services")
@@ -100,15 +101,15 @@ class Services:
 
     def wait_ready(self, timeout: float = 60) -> None:
         """Until the server answers git over SSH with our key (a restarted pod takes a moment to be routed)."""
-        deadline = time.monotonic() + timeout
-        while True:
+
+        def answers() -> bool:
             try:
                 self.git("ls-remote", f"ssh://git@{cluster_ip('git-server')}{REPOSITORY}")
-                return
             except RuntimeError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(1)
+                return False
+            return True
+
+        wait_until("the git server to answer over SSH", answers, timeout, 1)
 
     def push_dags(self, message: str, change: Callable[[Path], None] | None = None) -> str:
         """Commit the repository's dags/ (after `change(dags_dir)`, if given) to main and push it; returns the
